@@ -1,0 +1,100 @@
+package dev.finetune.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class EventCodecTests {
+
+    private static final Lineage LINEAGE = new Lineage("reviews", 3, "s3://b/datasets/reviews/v3/manifest.json",
+            "run-1", "s3://b/models/run-1/ckpt-10/model.zip", "abc", 10);
+
+    @Test
+    void roundTripsAnEventWithItsEnvelope() {
+        DatasetPrepared event = new DatasetPrepared(EventMeta.next("dataset-service", "reviews-v3"), "reviews", 3,
+                "s3://b/m.json", Map.of("train", new DatasetPrepared.SplitRef("s3://b/t", "ff", 12)),
+                List.of("neg", "pos"), "00");
+
+        DatasetPrepared back = EventCodec.decode(EventCodec.encode(event), DatasetPrepared.class);
+
+        assertThat(back).isEqualTo(event);
+        assertThat(back.key()).isEqualTo("reviews");
+        assertThat(back.schemaVersion()).isEqualTo(EventMeta.SCHEMA_VERSION);
+    }
+
+    @Test
+    void writesInstantsAsIsoStrings() {
+        String json = EventCodec.encode(new TrainingFailed(EventMeta.next("training-service", "c"), "run-1", "m",
+                "reviews", 1, "boom"));
+        assertThat(json).containsPattern("\"occurredAt\":\"\\d{4}-\\d{2}-\\d{2}T");
+        assertThat(json).doesNotContain("\"key\"").doesNotContain("\"topic\"");
+    }
+
+    @Test
+    void toleratesUnknownFields() throws Exception {
+        ObjectNode tree = (ObjectNode) EventCodec.mapper().readTree(EventCodec.encode(
+                new TrainingFailed(EventMeta.next("training-service", "c"), "run-1", "m", "reviews", 1, "boom")));
+        tree.put("addedInAFutureVersion", 42);
+        assertThat(EventCodec.decode(tree.toString(), TrainingFailed.class).runId()).isEqualTo("run-1");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"eventId", "occurredAt", "producer", "correlationId", "runId", "reason"})
+    void aMissingRequiredFieldIsAFormatErrorNamingTheField(String field) throws Exception {
+        ObjectNode tree = (ObjectNode) EventCodec.mapper().readTree(EventCodec.encode(
+                new TrainingFailed(EventMeta.next("training-service", "c"), "run-1", "m", "reviews", 1, "boom")));
+        tree.remove(field);
+        assertThatThrownBy(() -> EventCodec.decode(tree.toString(), TrainingFailed.class))
+                .isInstanceOf(EventFormatException.class)
+                .hasMessageContaining("TrainingFailed")
+                .hasMessageContaining("'" + field + "'");
+    }
+
+    @Test
+    void aMissingSchemaVersionIsRejected() throws Exception {
+        ObjectNode tree = (ObjectNode) EventCodec.mapper().readTree(EventCodec.encode(new CheckpointSaved(
+                EventMeta.next("training-service", "c"), "m", LINEAGE, 1, Map.of("accuracy", 0.9), true, false)));
+        tree.remove("schemaVersion");
+        assertThatThrownBy(() -> EventCodec.decode(tree.toString(), CheckpointSaved.class))
+                .isInstanceOf(EventFormatException.class).hasMessageContaining("schemaVersion");
+    }
+
+    @Test
+    void aMissingNestedFieldIsNamed() throws Exception {
+        ObjectNode tree = (ObjectNode) EventCodec.mapper().readTree(EventCodec.encode(new CheckpointSaved(
+                EventMeta.next("training-service", "c"), "m", LINEAGE, 1, Map.of(), false, true)));
+        ((ObjectNode) tree.get("lineage")).remove("checkpointUri");
+        assertThatThrownBy(() -> EventCodec.decode(tree.toString(), CheckpointSaved.class))
+                .isInstanceOf(EventFormatException.class).hasMessageContaining("lineage.checkpointUri");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "not json", "[1,2]", "{\"eventId\": 12"})
+    void garbageIsAFormatError(String value) {
+        assertThatThrownBy(() -> EventCodec.decode(value, ModelPromoted.class))
+                .isInstanceOf(EventFormatException.class).hasMessageStartingWith("ModelPromoted");
+    }
+
+    @Test
+    void aFailedEvaluationNeedsAReasonButNoMetrics() {
+        EvaluationCompleted failed = new EvaluationCompleted(EventMeta.next("evaluation-service", "c"), "e1",
+                EvaluationCompleted.Status.FAILED, "sha256 mismatch", "m", LINEAGE, null, null, null, null);
+        assertThat(EventCodec.decode(EventCodec.encode(failed), EvaluationCompleted.class)).isEqualTo(failed);
+        assertThatThrownBy(() -> new EvaluationCompleted(EventMeta.next("evaluation-service", "c"), "e1",
+                EvaluationCompleted.Status.FAILED, null, "m", LINEAGE, null, null, null, null))
+                .hasMessageContaining("reason");
+    }
+
+    @Test
+    void everyEventTopicHasADeadLetterTopicPerConsumer() {
+        assertThat(Topics.all()).contains("dlq.training-service.datasets.prepared",
+                "dlq.registry-service.evaluations.completed", Topics.MODELS_REJECTED);
+        assertThat(Topics.all()).doesNotHaveDuplicates();
+    }
+}
