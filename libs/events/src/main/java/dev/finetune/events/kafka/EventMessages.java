@@ -1,0 +1,53 @@
+package dev.finetune.events.kafka;
+
+import dev.finetune.events.EventCodec;
+import dev.finetune.events.PlatformEvent;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+/**
+ * Turns an event into the Kafka record every service sends: JSON value, keyed by the entity the event
+ * is about, with the correlation id and event id as headers so tooling can follow a flow without
+ * parsing values. Defined once so no producer can forget the key.
+ */
+public final class EventMessages {
+
+    public static final String CORRELATION_ID_HEADER = "correlation-id";
+    public static final String EVENT_ID_HEADER = "event-id";
+
+    private EventMessages() {
+    }
+
+    /**
+     * The message for {@code event}, and a future completed when the broker acknowledged it (or failed),
+     * so callers can finish their own transaction only once the event is really out.
+     */
+    public static Outgoing keyed(PlatformEvent event) {
+        CompletableFuture<Void> acknowledged = new CompletableFuture<>();
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(CORRELATION_ID_HEADER, event.correlationId().getBytes(StandardCharsets.UTF_8));
+        headers.add(EVENT_ID_HEADER, event.eventId().toString().getBytes(StandardCharsets.UTF_8));
+        Message<String> message = Message.of(EventCodec.encode(event))
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withKey(event.key())
+                        .withTopic(event.topic())
+                        .withHeaders(headers)
+                        .build())
+                .withAck(() -> {
+                    acknowledged.complete(null);
+                    return CompletableFuture.completedFuture(null);
+                })
+                .withNack(failure -> {
+                    acknowledged.completeExceptionally(failure);
+                    return CompletableFuture.completedFuture(null);
+                });
+        return new Outgoing(message, acknowledged);
+    }
+
+    /** A message ready for an emitter, and the broker's acknowledgement of it. */
+    public record Outgoing(Message<String> message, CompletableFuture<Void> acknowledged) {
+    }
+}
