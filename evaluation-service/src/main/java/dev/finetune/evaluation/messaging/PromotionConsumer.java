@@ -1,0 +1,43 @@
+package dev.finetune.evaluation.messaging;
+
+import dev.finetune.events.EventCodec;
+import dev.finetune.events.ModelPromoted;
+import dev.finetune.evaluation.domain.Inbox;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+/**
+ * Consumes {@code models.promoted}. A record that is not a valid {@link ModelPromoted} throws, which nacks it
+ * and sends it to {@code dlq.evaluation-service.models.promoted} with the reason; the consumer keeps going.
+ */
+@ApplicationScoped
+public class PromotionConsumer {
+
+    static final String CHANNEL = "models-promoted";
+    private static final Logger LOG = Logger.getLogger(PromotionConsumer.class);
+
+    private final Inbox inbox;
+
+    public PromotionConsumer(Inbox inbox) {
+        this.inbox = inbox;
+    }
+
+    @Incoming(CHANNEL)
+    @Blocking
+    public void consume(String value) {
+        ModelPromoted event = decode(value);
+        if (!inbox.firstDelivery(event)) {
+            LOG.debugf("%s %s already accepted, skipped", event.topic(), event.eventId());
+            return;
+        }
+        LOG.infof("accepted %s %s key=%s correlationId=%s", event.topic(), event.eventId(), event.key(),
+                event.correlationId());
+    }
+
+    /** The record value as an event; the contract test feeds it the documented example. */
+    static ModelPromoted decode(String value) {
+        return EventCodec.decode(value, ModelPromoted.class);
+    }
+}
