@@ -1,0 +1,32 @@
+package dev.finetune.evaluation.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.finetune.events.DocumentedExamples;
+import dev.finetune.events.EventFormatException;
+import dev.finetune.events.CheckpointSaved;
+import dev.finetune.events.Topics;
+import org.junit.jupiter.api.Test;
+
+/** The consumer side of the {@code training.checkpoints} contract: the documented example is what this service reads. */
+class CheckpointConsumerContractTests {
+
+    @Test
+    void decodesTheDocumentedExample() {
+        CheckpointSaved event = CheckpointConsumer.decode(DocumentedExamples.forTopic(Topics.TRAINING_CHECKPOINTS));
+
+        assertThat(event.key()).isEqualTo("run-7d3f2a");
+        assertThat(event.candidate()).isTrue();
+        assertThat(event.lineage().datasetVersion()).isEqualTo(3);
+        assertThat(event.lineage().checkpointSha256()).hasSize(64);
+        assertThat(event.validationMetrics()).containsKey("accuracy");
+    }
+
+    @Test
+    void rejectsARecordWithoutItsKeyField() {
+        String withoutKey = DocumentedExamples.forTopic(Topics.TRAINING_CHECKPOINTS).replaceFirst("\"modelName\"\\s*:", "\"renamed\":");
+        assertThatThrownBy(() -> CheckpointConsumer.decode(withoutKey))
+                .isInstanceOf(EventFormatException.class).hasMessageContaining("modelName");
+    }
+}

@@ -1,0 +1,32 @@
+package dev.finetune.registry.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.finetune.events.DocumentedExamples;
+import dev.finetune.events.EventFormatException;
+import dev.finetune.events.EvaluationCompleted;
+import dev.finetune.events.Topics;
+import org.junit.jupiter.api.Test;
+
+/** The consumer side of the {@code evaluations.completed} contract: the documented example is what this service reads. */
+class EvaluationConsumerContractTests {
+
+    @Test
+    void decodesTheDocumentedExample() {
+        EvaluationCompleted event = EvaluationConsumer.decode(DocumentedExamples.forTopic(Topics.EVALUATIONS_COMPLETED));
+
+        assertThat(event.key()).isEqualTo("reviews");
+        assertThat(event.status()).isEqualTo(EvaluationCompleted.Status.SUCCEEDED);
+        assertThat(event.metrics()).containsKeys("accuracy", "macroF1", "ece", "latencyP95Ms");
+        assertThat(event.champion().mcnemarPValue()).isLessThan(0.05);
+        assertThat(event.lineage().runId()).isEqualTo("run-7d3f2a");
+    }
+
+    @Test
+    void rejectsARecordWithoutItsKeyField() {
+        String withoutKey = DocumentedExamples.forTopic(Topics.EVALUATIONS_COMPLETED).replaceFirst("\"modelName\"\\s*:", "\"renamed\":");
+        assertThatThrownBy(() -> EvaluationConsumer.decode(withoutKey))
+                .isInstanceOf(EventFormatException.class).hasMessageContaining("modelName");
+    }
+}
