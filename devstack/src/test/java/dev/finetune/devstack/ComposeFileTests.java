@@ -1,0 +1,146 @@
+package dev.finetune.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.finetune.events.Topics;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * No Docker engine runs on our build machines, so this checks {@code docker-compose.yml} by reading it:
+ * every reference points at something that exists, and ports, settings and partition counts agree with
+ * the services' own configuration.
+ */
+class ComposeFileTests {
+
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final List<String> SERVICES =
+            List.of("dataset-service", "training-service", "evaluation-service", "registry-service");
+
+    private static Map<String, Object> compose;
+    private static Map<String, Map<String, Object>> services;
+
+    @BeforeAll
+    @SuppressWarnings("unchecked")
+    static void readComposeFile() throws IOException {
+        try (Reader reader = Files.newBufferedReader(ROOT.resolve("docker-compose.yml"))) {
+            compose = new Yaml().load(reader);
+        }
+        services = (Map<String, Map<String, Object>>) compose.get("services");
+    }
+
+    @Test
+    void runsTheInfrastructureAndTheFourServices() {
+        assertThat(services).containsKeys("kafka", "minio", "postgres");
+        assertThat(services).containsKeys(SERVICES.toArray(String[]::new));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void dependenciesAndVolumesExist() {
+        Set<String> volumes = ((Map<String, Object>) compose.get("volumes")).keySet();
+        services.forEach((name, service) -> {
+            Object dependsOn = service.get("depends_on");
+            if (dependsOn instanceof Map<?, ?> map) {
+                assertThat(services).as(name + " depends_on").containsKeys(map.keySet().toArray(String[]::new));
+            }
+            for (Object volume : (List<Object>) service.getOrDefault("volumes", List.of())) {
+                String source = volume.toString().split(":")[0];
+                assertThat(volumes).as(name + " volume").contains(source);
+            }
+            assertThat(service).as(name + " healthcheck").containsKey("healthcheck");
+        });
+    }
+
+    @Test
+    void serviceSettingsPointAtServicesThatExistOnTheirPorts() {
+        for (String name : SERVICES) {
+            Map<String, Object> env = environment(name);
+            assertThat(env.get("KAFKA_BOOTSTRAP_SERVERS")).isEqualTo("kafka:9092");
+            assertThat(env.get("STORAGE_ENDPOINT")).isEqualTo("http://minio:9000");
+            assertThat(env.get("QUARKUS_DATASOURCE_JDBC_URL").toString()).startsWith("jdbc:postgresql://postgres:5432/");
+            assertThat(environment("kafka").get("KAFKA_ADVERTISED_LISTENERS").toString()).contains("kafka:9092");
+            assertThat(services.get("minio").get("command").toString()).contains("server");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void publishedPortsAndHealthchecksMatchEachServicesOwnConfiguration() throws IOException {
+        for (String name : SERVICES) {
+            String port = applicationProperties(name).getProperty("quarkus.http.port");
+            List<Object> ports = (List<Object>) services.get(name).get("ports");
+            assertThat(ports).as(name + " ports").anyMatch(p -> p.toString().endsWith(":" + port));
+            assertThat(services.get(name).get("healthcheck").toString())
+                    .contains("localhost:" + port + "/q/health/ready");
+            Map<String, Object> build = (Map<String, Object>) services.get(name).get("build");
+            assertThat(ROOT.resolve(build.get("context").toString()).resolve(build.get("dockerfile").toString()))
+                    .as(name + " Dockerfile").isRegularFile();
+        }
+    }
+
+    @Test
+    void trainingServiceCanBeScaled() {
+        Map<String, Object> training = services.get("training-service");
+        assertThat(training).doesNotContainKey("container_name");
+        // A fixed single host port would make a second replica fail to start.
+        assertThat(training.get("ports").toString()).matches(".*\\d+-\\d+:8082.*");
+    }
+
+    @Test
+    void topicsAreCreatedWithThePartitionCountTheServicesExpect() throws IOException {
+        assertThat(environment("kafka").get("KAFKA_NUM_PARTITIONS")).isEqualTo(Topics.DEFAULT_PARTITIONS);
+        for (String name : SERVICES) {
+            Properties properties = applicationProperties(name);
+            for (String key : properties.stringPropertyNames()) {
+                if (key.endsWith(".topic")) {
+                    assertThat(Topics.all()).as(name + " " + key).contains(properties.getProperty(key));
+                }
+            }
+        }
+    }
+
+    @Test
+    void credentialsComeFromTheEnvExampleNotTheFile() throws IOException {
+        Properties example = new Properties();
+        try (InputStream in = Files.newInputStream(ROOT.resolve(".env.example"))) {
+            example.load(in);
+        }
+        String text = Files.readString(ROOT.resolve("docker-compose.yml"));
+        Matcher variables = Pattern.compile("\\$\\{([A-Z0-9_]+)}").matcher(text);
+        Set<String> used = new HashSet<>();
+        while (variables.find()) {
+            used.add(variables.group(1));
+        }
+        assertThat(used).contains("S3_SECRET_KEY", "POSTGRES_PASSWORD");
+        assertThat(example.stringPropertyNames()).containsAll(used);
+        assertThat(text).doesNotContain(example.getProperty("S3_SECRET_KEY"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> environment(String service) {
+        return (Map<String, Object>) services.get(service).get("environment");
+    }
+
+    private static Properties applicationProperties(String service) throws IOException {
+        Properties properties = new Properties();
+        try (InputStream in = Files.newInputStream(
+                ROOT.resolve(service).resolve("src/main/resources/application.properties"))) {
+            properties.load(in);
+        }
+        return properties;
+    }
+}
