@@ -85,7 +85,7 @@ public final class BertEncoder extends NamedBlock {
         NDArray maskBias = mask.sub(1f).mul(-MASK_VALUE).reshape(mask.getShape().get(0), 1, 1, t);
         NDList state = new NDList(x, maskBias);
         for (BertLayer layer : layers) {
-            state = new NDList(layer.forward(null, state, training, null).singletonOrThrow(), maskBias);
+            state = new NDList(layer.apply(state, training).singletonOrThrow(), maskBias);
         }
         return state.get(0);
     }

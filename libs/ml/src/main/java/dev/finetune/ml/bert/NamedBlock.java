@@ -33,6 +33,14 @@ public abstract class NamedBlock extends AbstractBlock {
         named.putAll(child.namedParameters());
     }
 
+    /**
+     * Runs the block. Unlike {@link #forward} it never tries to initialise parameters by shape (ours
+     * are set from weights), which DJL would otherwise attempt on every training-mode call.
+     */
+    public final ai.djl.ndarray.NDList apply(ai.djl.ndarray.NDList inputs, boolean training) {
+        return forwardInternal(null, inputs, training, null);
+    }
+
     /** Parameters by HuggingFace name, in a stable order. */
     public Map<String, Parameter> namedParameters() {
         return Collections.unmodifiableMap(named);

@@ -58,7 +58,7 @@ public final class SentenceEncoder implements AutoCloseable {
             }
             try (NDManager batch = model.getNDManager().newSubManager()) {
                 NDList inputs = TokenBatch.of(chunk).toNDList(batch);
-                NDArray pooled = encoder.forward(null, inputs, false, null).singletonOrThrow();
+                NDArray pooled = encoder.apply(inputs, false).singletonOrThrow();
                 float[] flat = pooled.toFloatArray();
                 for (int i = start; i < end; i++) {
                     float[] row = new float[hidden];

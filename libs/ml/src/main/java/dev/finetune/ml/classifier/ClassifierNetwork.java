@@ -44,7 +44,7 @@ public final class ClassifierNetwork extends NamedBlock {
     /** inputs: token ids [B, T], attention mask [B, T]; output: logits [B, labels]. */
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray pooled = encoder.forward(ps, inputs, training, params).singletonOrThrow();
+        NDArray pooled = encoder.apply(inputs, training).singletonOrThrow();
         return new NDList(head(pooled, training));
     }
 
