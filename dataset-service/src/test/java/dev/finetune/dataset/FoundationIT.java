@@ -41,9 +41,9 @@ import org.junit.jupiter.api.Test;
  * round-trips through the MinIO SDK, and the operational endpoints answer.
  */
 @QuarkusTest
-@WithTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = false)
-@WithTestResource(value = S3TestResource.class, restrictToAnnotatedClass = false)
-@WithTestResource(value = PostgresTestResource.class, restrictToAnnotatedClass = false)
+@WithTestResource(value = KafkaTestResource.class)
+@WithTestResource(value = S3TestResource.class)
+@WithTestResource(value = PostgresTestResource.class)
 class FoundationIT {
 
     @Inject
@@ -65,8 +65,8 @@ class FoundationIT {
 
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
             ConsumerTask<String, String> records = kafka.consumeStrings()
-                    .fromTopics(Topics.DATASETS_PREPARED)
-                    .untilMatch(r -> dataset.equals(r.key()), Duration.ofSeconds(30));
+                    .fromTopics(Topics.DATASETS_PREPARED,
+                            all -> all.select().where(r -> dataset.equals(r.key())).select().first());
             publisher.publish(event).toCompletableFuture().get();
 
             ConsumerRecord<String, String> received = records.awaitCompletion(Duration.ofSeconds(30)).getLastRecord();

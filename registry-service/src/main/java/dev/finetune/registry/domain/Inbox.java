@@ -33,6 +33,7 @@ public class Inbox {
         return inserted == 1;
     }
 
+    @Transactional
     public long count() {
         return InboxEvent.count();
     }

@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Test;
  * reason while the consumer keeps going.
  */
 @QuarkusTest
-@WithTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = false)
-@WithTestResource(value = S3TestResource.class, restrictToAnnotatedClass = false)
-@WithTestResource(value = PostgresTestResource.class, restrictToAnnotatedClass = false)
+@WithTestResource(value = KafkaTestResource.class)
+@WithTestResource(value = S3TestResource.class)
+@WithTestResource(value = PostgresTestResource.class)
 class DatasetPreparedConsumerIT {
 
     private static final String DLQ = Topics.deadLetter(Topics.DATASETS_PREPARED, "training-service");

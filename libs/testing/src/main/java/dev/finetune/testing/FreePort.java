@@ -1,0 +1,21 @@
+package dev.finetune.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+
+/** A TCP port nobody listens on right now. */
+public final class FreePort {
+
+    private FreePort() {
+    }
+
+    public static int find() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port", e);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.finetune.testing;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+
+/**
+ * The PostgreSQL server the machine runs (no containers here). Tests and the local stack use it as it
+ * is; each service keeps to its own schema, so they share the database without sharing tables.
+ */
+public final class PostgresServer {
+
+    public static final String JDBC_URL = env("FINETUNE_DB_URL", "jdbc:postgresql://127.0.0.1:5432/test");
+    public static final String USERNAME = env("FINETUNE_DB_USER", "postgres");
+    public static final String PASSWORD = env("FINETUNE_DB_PASSWORD", "");
+
+    private PostgresServer() {
+    }
+
+    /** Fails with the command that fixes it when the server does not answer. */
+    public static void requireRunning() {
+        try (Connection connection = DriverManager.getConnection(JDBC_URL, USERNAME, PASSWORD)) {
+            connection.createStatement().execute("select 1");
+        } catch (SQLException e) {
+            throw new IllegalStateException("PostgreSQL is not reachable at " + JDBC_URL + " (" + e.getMessage()
+                    + "). Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start", e);
+        }
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}
