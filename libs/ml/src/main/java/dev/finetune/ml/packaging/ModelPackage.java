@@ -36,6 +36,8 @@ public final class ModelPackage {
     public static final String OPTIMIZER = "optimizer.bin";
     public static final String SHA256 = "content.sha256";
 
+    private static final java.time.LocalDateTime ZIP_TIME = java.time.LocalDateTime.of(1980, 1, 1, 0, 0);
+
     private final Map<String, byte[]> entries; // sorted by name: the order of the digest
     private final String sha256;
     private final ModelMetadata metadata;
@@ -97,15 +99,22 @@ public final class ModelPackage {
         for (Map.Entry<String, byte[]> e : entries.entrySet()) {
             // Float weights barely compress; spend no time on them.
             zip.setLevel(e.getKey().endsWith(".bin") ? Deflater.NO_COMPRESSION : Deflater.BEST_SPEED);
-            zip.putNextEntry(new ZipEntry(e.getKey()));
+            zip.putNextEntry(entry(e.getKey()));
             zip.write(e.getValue());
             zip.closeEntry();
         }
-        zip.putNextEntry(new ZipEntry(SHA256));
+        zip.putNextEntry(entry(SHA256));
         zip.write((sha256 + "\n").getBytes(StandardCharsets.US_ASCII));
         zip.closeEntry();
         zip.finish();
         out.flush();
+    }
+
+    /** A fixed timestamp, so the same content always gives the same zip bytes (and the same S3 ETag). */
+    private static ZipEntry entry(String name) {
+        ZipEntry entry = new ZipEntry(name);
+        entry.setTimeLocal(ZIP_TIME);
+        return entry;
     }
 
     /** Hex sha256 over every entry's name and content (in name order), not over zip bytes. */

@@ -303,19 +303,28 @@ final class TrainingRun implements AutoCloseable {
         return w;
     }
 
-    /** Sentence embeddings of every text with the (frozen) encoder, for the head strategy. */
+    /**
+     * Sentence embeddings of every text with the (frozen) encoder, for the head strategy. Texts are
+     * embedded in order of length, so a batch pads to about its own length rather than the longest text's.
+     */
     private float[][] embed(List<long[]> ids) {
+        int[] order = java.util.stream.IntStream.range(0, ids.size()).boxed()
+                .sorted(java.util.Comparator.comparingInt(i -> ids.get(i).length))
+                .mapToInt(Integer::intValue).toArray();
         float[][] out = new float[ids.size()][];
         int hidden = architecture.hiddenSize();
         try (GradMode ignored = GradMode.off()) {
-            for (int start = 0; start < ids.size(); start += EVAL_BATCH) {
-                int end = Math.min(ids.size(), start + EVAL_BATCH);
+            for (int start = 0; start < order.length; start += EVAL_BATCH) {
+                int end = Math.min(order.length, start + EVAL_BATCH);
+                List<long[]> chunk = new ArrayList<>(end - start);
+                for (int i = start; i < end; i++) {
+                    chunk.add(ids.get(order[i]));
+                }
                 try (NDManager batch = model.getNDManager().newSubManager()) {
-                    float[] flat = network.encoder()
-                            .apply(TokenBatch.of(ids.subList(start, end)).toNDList(batch), false)
+                    float[] flat = network.encoder().apply(TokenBatch.of(chunk).toNDList(batch), false)
                             .singletonOrThrow().toFloatArray();
                     for (int i = start; i < end; i++) {
-                        out[i] = java.util.Arrays.copyOfRange(flat, (i - start) * hidden, (i - start + 1) * hidden);
+                        out[order[i]] = java.util.Arrays.copyOfRange(flat, (i - start) * hidden, (i - start + 1) * hidden);
                     }
                 }
             }

@@ -57,17 +57,15 @@ class FineTuningTests {
                 .withMaxLength(32)
                 .withHeadLearningRate(5e-3f)
                 .withEarlyStoppingPatience(0);
-        long t0 = System.nanoTime();
         TrainingResult result = FineTuner.train(BaseModel.minilm(), config, TRAIN, VALIDATION, TrainingListener.NONE);
-        double seconds = (System.nanoTime() - t0) / 1e9;
 
         EvaluationMetrics best = result.history().stream().map(EpochMetrics::validation)
                 .max(java.util.Comparator.comparingDouble(EvaluationMetrics::macroF1)).orElseThrow();
-        System.out.printf("head: %d steps in %.2f s (%.0f samples/s), best accuracy %.3f%n", result.steps(), seconds,
-                result.samplesPerSecond(), best.accuracy());
+        // Speed is the benchmark's business (bench/finetune.sh), not a unit test's: no wall-clock assertion.
+        System.out.printf("head: %d steps in %.2f s (%.0f samples/s), best accuracy %.3f%n", result.steps(),
+                result.trainSeconds(), result.samplesPerSecond(), best.accuracy());
         assertThat(result.steps()).isEqualTo(180);
         assertThat(best.accuracy()).isGreaterThan(0.8);
         assertThat(result.bestPackage().metadata().metrics().get("macro_f1")).isEqualTo(best.macroF1());
-        assertThat(seconds).isLessThan(30);
     }
 }
