@@ -34,6 +34,7 @@ public final class Topics {
     /** Topics the platform's services consume, with the service that consumes each. */
     public static final List<Consumed> CONSUMED = List.of(
             new Consumed(LABELS_INGEST, "dataset-service"),
+            new Consumed(MODELS_PROMOTED, "dataset-service"),
             new Consumed(DATASETS_PREPARED, "training-service"),
             new Consumed(TRAINING_CHECKPOINTS, "evaluation-service"),
             new Consumed(MODELS_PROMOTED, "evaluation-service"),

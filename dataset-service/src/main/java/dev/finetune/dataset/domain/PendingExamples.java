@@ -1,0 +1,129 @@
+package dev.finetune.dataset.domain;
+
+import dev.finetune.dataset.ingest.RawRow;
+import dev.finetune.events.LabelRecord;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Records from {@code labels.ingest} waiting for the trigger, per data set. */
+@ApplicationScoped
+public class PendingExamples {
+
+    private final EntityManager entityManager;
+    private final AgroalDataSource dataSource;
+
+    public PendingExamples(EntityManager entityManager, AgroalDataSource dataSource) {
+        this.entityManager = entityManager;
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * Adds a record (and its data set, when new). Insert-or-ignore on the Kafka coordinates, so a redelivered
+     * record is not counted twice; returns whether it was new.
+     */
+    @Transactional
+    public boolean add(String dataset, LabelRecord record, String topic, int partition, long offset) {
+        entityManager.createNativeQuery("INSERT INTO dataset (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")
+                .setParameter(1, dataset).executeUpdate();
+        return entityManager.createNativeQuery("""
+                        INSERT INTO pending_example (dataset, text, label, source_id, topic, kafka_partition, kafka_offset)
+                        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                        ON CONFLICT (topic, kafka_partition, kafka_offset) DO NOTHING""")
+                .setParameter(1, dataset)
+                .setParameter(2, record.text())
+                .setParameter(3, record.label())
+                .setParameter(4, record.sourceId())
+                .setParameter(5, topic)
+                .setParameter(6, partition)
+                .setParameter(7, offset)
+                .executeUpdate() == 1;
+    }
+
+    /** How many are pending, counting no further than {@code atMost} (the trigger never needs more). */
+    @Transactional
+    public int count(String dataset, int atMost) {
+        return ((Number) entityManager.createNativeQuery(
+                        "SELECT count(*) FROM (SELECT 1 FROM pending_example WHERE dataset = ?1 LIMIT ?2) AS p")
+                .setParameter(1, dataset).setParameter(2, atMost).getSingleResult()).intValue();
+    }
+
+    @Transactional
+    public long countAll(String dataset) {
+        return ((Number) entityManager.createNativeQuery("SELECT count(*) FROM pending_example WHERE dataset = ?1")
+                .setParameter(1, dataset).getSingleResult()).longValue();
+    }
+
+    /** When the oldest pending record arrived. */
+    @Transactional
+    public Optional<Instant> oldest(String dataset) {
+        List<?> rows = entityManager.createNativeQuery(
+                        "SELECT received_at FROM pending_example WHERE dataset = ?1 ORDER BY id LIMIT 1", Instant.class)
+                .setParameter(1, dataset).getResultList();
+        return rows.stream().findFirst().map(Instant.class::cast);
+    }
+
+    /** Data sets with anything pending: what the time-based trigger looks at. */
+    @Transactional
+    @SuppressWarnings("unchecked")
+    public List<String> datasetsWithPending() {
+        return entityManager.createNativeQuery("SELECT DISTINCT dataset FROM pending_example", String.class)
+                .getResultList();
+    }
+
+    /** The newest pending id of a data set: a build takes everything up to it. */
+    @Transactional
+    public Optional<Long> newestId(String dataset) {
+        Object max = entityManager.createNativeQuery("SELECT max(id) FROM pending_example WHERE dataset = ?1")
+                .setParameter(1, dataset).getSingleResult();
+        return Optional.ofNullable(max).map(m -> ((Number) m).longValue());
+    }
+
+    /** Removes what a version consumed, in the caller's transaction. */
+    public int removeUpTo(String dataset, long maxId) {
+        return entityManager.createNativeQuery("DELETE FROM pending_example WHERE dataset = ?1 AND id <= ?2")
+                .setParameter(1, dataset).setParameter(2, maxId).executeUpdate();
+    }
+
+    /** One page of pending rows with id in (afterId, maxId], oldest first; plain JDBC, no entity per row. */
+    public List<Page.Row> page(String dataset, long afterId, long maxId, int size) {
+        List<Page.Row> rows = new ArrayList<>(size);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     SELECT id, text, label, source_id, topic, kafka_partition, kafka_offset FROM pending_example
+                     WHERE dataset = ? AND id > ? AND id <= ? ORDER BY id LIMIT ?""")) {
+            ps.setString(1, dataset);
+            ps.setLong(2, afterId);
+            ps.setLong(3, maxId);
+            ps.setInt(4, size);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new Page.Row(rs.getLong(1), rs.getString(5), RawRow.kafka(rs.getInt(6), rs.getLong(7),
+                            rs.getString(2), rs.getString(3), rs.getString(4))));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading pending examples of " + dataset + " failed", e);
+        }
+        return rows;
+    }
+
+    /** Namespace for page rows. */
+    public static final class Page {
+        private Page() {
+        }
+
+        /** A pending row with its id and topic. */
+        public record Row(long id, String topic, RawRow row) {
+        }
+    }
+}

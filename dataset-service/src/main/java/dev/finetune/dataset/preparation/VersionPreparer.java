@@ -1,0 +1,301 @@
+package dev.finetune.dataset.preparation;
+
+import dev.finetune.dataset.config.DatasetConfig;
+import dev.finetune.dataset.domain.Dataset;
+import dev.finetune.dataset.domain.DatasetLock;
+import dev.finetune.dataset.domain.DatasetVersion;
+import dev.finetune.dataset.domain.OutboxEvent;
+import dev.finetune.dataset.domain.PendingExamples;
+import dev.finetune.dataset.ingest.CsvRowSource;
+import dev.finetune.dataset.ingest.RowSource;
+import dev.finetune.dataset.ingest.UploadFormat;
+import dev.finetune.dataset.messaging.OutboxRelay;
+import dev.finetune.dataset.split.Split;
+import dev.finetune.dataset.validation.FatalProblem;
+import dev.finetune.events.DatasetPrepared;
+import dev.finetune.events.EventCodec;
+import dev.finetune.events.Topics;
+import dev.finetune.storage.ArtifactStore;
+import dev.finetune.storage.ObjectUri;
+import dev.finetune.storage.StoredObject;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * Makes a new version of a data set from an upload or from its pending {@code labels.ingest} records: under
+ * the data set's lock, builds it on local disk, stores the objects, then commits the version row and its
+ * {@code datasets.prepared} event in one transaction and asks the outbox relay to send it. When anything
+ * fails before the commit, the objects written so far are deleted: nothing is left behind.
+ */
+@ApplicationScoped
+public class VersionPreparer {
+
+    /** Data set names end up in S3 keys, Kafka keys and URLs: keep them plain. */
+    public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,99}");
+
+    private static final Logger LOG = Logger.getLogger(VersionPreparer.class);
+
+    private final DatasetConfig config;
+    private final ArtifactStore store;
+    private final DatasetLock lock;
+    private final PendingExamples pending;
+    private final OutboxRelay relay;
+    private final EntityManager entityManager;
+
+    public VersionPreparer(DatasetConfig config, ArtifactStore store, DatasetLock lock, PendingExamples pending,
+                           OutboxRelay relay, EntityManager entityManager) {
+        this.config = config;
+        this.store = store;
+        this.lock = lock;
+        this.pending = pending;
+        this.relay = relay;
+        this.entityManager = entityManager;
+    }
+
+    /** What came of a request for a version. */
+    public record Outcome(boolean created, DatasetVersion version, ValidationReport report, String message) {
+    }
+
+    public static void checkName(String dataset) {
+        if (dataset == null || !NAME.matcher(dataset).matches()) {
+            throw FatalProblem.of(400, "invalid-name", "Invalid data set name", null, "data set name '" + dataset
+                    + "' must match " + NAME.pattern());
+        }
+    }
+
+    /** A version from an uploaded body, streamed: the body is read once, row by row. */
+    public Outcome fromUpload(String dataset, VersionBuilder.Mode mode, UploadFormat format,
+                              CsvRowSource.Columns columns, char delimiter, InputStream body) {
+        checkName(dataset);
+        MessageDigest sha256 = ContentHash.sha256();
+        CountingStream counted = new CountingStream(new DigestInputStream(body, sha256));
+        try (DatasetLock.Held held = lock.acquire(dataset, config.build().lockTimeout())) {
+            return prepare(dataset, mode, "upload", () -> {
+                InputStream decoded = UploadFormat.decoded(counted);
+                return format.rows(decoded, columns, delimiter, config.validation().maxLineBytes());
+            }, (previous, rows) -> new Manifest.Lineage(previous, previous == null ? null
+                    : ArtifactLayout.manifest(dataset, previous), new Manifest.Upload(format.code(), counted.peekedGzip(),
+                    HexFormat.of().formatHex(sha256.digest()), counted.count(), rows.rowsRead()), null), null);
+        }
+    }
+
+    /** A version from everything pending for the data set; {@code created=false} when nothing is pending. */
+    public Outcome fromPending(String dataset) {
+        checkName(dataset);
+        try (DatasetLock.Held held = lock.acquire(dataset, config.build().lockTimeout())) {
+            Optional<Long> maxId = pending.newestId(dataset);
+            if (maxId.isEmpty()) {
+                return new Outcome(false, QuarkusTransaction.requiringNew().call(() -> DatasetVersion.latest(dataset))
+                        .orElse(null), null, "nothing is pending for data set " + dataset);
+            }
+            PendingRowSource[] source = new PendingRowSource[1];
+            try {
+                return prepare(dataset, VersionBuilder.Mode.APPEND, Topics.LABELS_INGEST,
+                        () -> source[0] = new PendingRowSource(pending, dataset, maxId.get()),
+                        (previous, rows) -> new Manifest.Lineage(previous, previous == null ? null
+                                : ArtifactLayout.manifest(dataset, previous), null, source[0].lineage()),
+                        maxId.get());
+            } catch (FatalProblem problem) {
+                recordFailure(dataset, problem);
+                throw problem;
+            }
+        }
+    }
+
+    private interface RowsFactory {
+        RowSource open();
+    }
+
+    private interface LineageFactory {
+        Manifest.Lineage lineage(Integer previousVersion, RowSource rows);
+    }
+
+    private Outcome prepare(String dataset, VersionBuilder.Mode mode, String source, RowsFactory rowsFactory,
+                            LineageFactory lineageFactory, Long pendingMaxId) {
+        Optional<DatasetVersion> latest = QuarkusTransaction.requiringNew().call(() -> DatasetVersion.latest(dataset));
+        Manifest previousManifest = latest.map(VersionMapper::manifest).orElse(null);
+        PreviousVersion previous = previousManifest == null ? null : new StoredPreviousVersion(store, previousManifest);
+        RowSource rows = rowsFactory.open();
+        try (PreparedVersion built = new VersionBuilder(settings()).build(previous, mode, rows)) {
+            if (built.identicalToPrevious()) {
+                if (pendingMaxId != null) {
+                    QuarkusTransaction.requiringNew().run(() -> consumePending(dataset, pendingMaxId));
+                }
+                LOG.infof("data set %s: content identical to version %d, no new version (%d rows read)", dataset,
+                        previous.version(), rows.rowsRead());
+                return new Outcome(false, latest.get(), built.report(),
+                        "the content is identical to version " + previous.version() + "; no new version was made");
+            }
+            int version = latest.map(v -> v.version + 1).orElse(1);
+            Manifest.Lineage lineage = lineageFactory.lineage(previous == null ? null : previous.version(), rows);
+            DatasetVersion row = store(dataset, version, mode, source, built, lineage, pendingMaxId);
+            relay.requestRelay();
+            LOG.infof("data set %s: version %d prepared from %s (%d examples, %d new, %d rejected)", dataset, version,
+                    source, built.statistics().examples(), built.statistics().newExamples(), built.report().rejected());
+            return new Outcome(true, row, built.report(), "version " + version + " created");
+        }
+    }
+
+    /** Stores the objects, then commits; deletes the objects when the commit does not happen. */
+    private DatasetVersion store(String dataset, int version, VersionBuilder.Mode mode, String source,
+                                 PreparedVersion built, Manifest.Lineage lineage, Long pendingMaxId) {
+        List<ObjectUri> written = new ArrayList<>();
+        try {
+            Map<String, Manifest.StoredFile> splits = new LinkedHashMap<>();
+            for (Split split : Split.values()) {
+                splits.put(split.code(), put(ArtifactLayout.split(dataset, version, split), built.splits().get(split),
+                        written));
+            }
+            Manifest.StoredFile quarantine = put(ArtifactLayout.quarantine(dataset, version), built.quarantine(), written);
+            Manifest manifest = new Manifest(dataset, version, Instant.now().truncatedTo(ChronoUnit.MILLIS), source,
+                    mode.name().toLowerCase(Locale.ROOT), built.contentSha256(), splits, quarantine, built.labels(),
+                    built.statistics(), built.report(), lineage);
+            StoredObject manifestObject = store.put(ArtifactLayout.manifest(dataset, version),
+                    EventCodec.encode(manifest).getBytes(StandardCharsets.UTF_8), "application/json");
+            written.add(manifestObject.uri());
+            return QuarkusTransaction.requiringNew().call(() -> commit(manifest, manifestObject.uri().toString(),
+                    pendingMaxId));
+        } catch (RuntimeException e) {
+            for (ObjectUri uri : written) {
+                try {
+                    store.delete(uri);
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private Manifest.StoredFile put(String key, PreparedVersion.LocalFile file, List<ObjectUri> written) {
+        StoredObject stored;
+        try (InputStream in = Files.newInputStream(file.path())) {
+            stored = store.put(key, in, "application/gzip");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file.path(), e);
+        }
+        written.add(stored.uri());
+        if (!stored.sha256().equals(file.sha256())) {
+            throw new IllegalStateException("stored " + stored.uri() + " has sha256 " + stored.sha256()
+                    + " but the built file has " + file.sha256());
+        }
+        return new Manifest.StoredFile(stored.uri().toString(), stored.sha256(), stored.size(), file.rows());
+    }
+
+    private DatasetVersion commit(Manifest manifest, String manifestUri, Long pendingMaxId) {
+        entityManager.createNativeQuery("INSERT INTO dataset (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")
+                .setParameter(1, manifest.dataset()).executeUpdate();
+        DatasetVersion row = VersionMapper.row(manifest, manifestUri);
+        row.persist();
+        if (pendingMaxId != null) {
+            consumePending(manifest.dataset(), pendingMaxId);
+        }
+        DatasetPrepared event = VersionMapper.event(manifest, manifestUri);
+        OutboxEvent outbox = new OutboxEvent();
+        outbox.eventId = event.eventId();
+        outbox.topic = event.topic();
+        outbox.recordKey = event.key();
+        outbox.payload = EventCodec.encode(event);
+        outbox.createdAt = Instant.now();
+        outbox.persist();
+        return row;
+    }
+
+    private void consumePending(String dataset, long maxId) {
+        pending.removeUpTo(dataset, maxId);
+        Dataset d = Dataset.findById(dataset);
+        if (d != null) {
+            d.retryAtPending = null;
+            d.lastFailure = null;
+        }
+    }
+
+    /** A triggered build failed: wait for more records before the trigger tries again. */
+    private void recordFailure(String dataset, FatalProblem problem) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            Dataset d = Dataset.findById(dataset);
+            if (d != null) {
+                int more = d.triggerPartialExamples != null ? d.triggerPartialExamples
+                        : config.trigger().partialExamples();
+                d.retryAtPending = (int) Math.min(Integer.MAX_VALUE, pending.countAll(dataset) + Math.max(1, more));
+                d.lastFailure = problem.reason() + ": " + problem.detail();
+            }
+        });
+    }
+
+    VersionBuilder.Settings settings() {
+        DatasetConfig.Validation v = config.validation();
+        Path temp = Path.of(config.build().tempDir().orElse(System.getProperty("java.io.tmpdir")));
+        return new VersionBuilder.Settings(v.maxTextChars(), v.maxLabelChars(), v.maxLabels(), v.minExamplesPerLabel(),
+                v.shiftWarning(), v.reportSamples(), config.build().partitions(), temp, config.split().train(),
+                config.split().validation(), config.split().test());
+    }
+
+    /** Counts the bytes of the body as received and remembers whether it started with the gzip magic. */
+    private static final class CountingStream extends java.io.FilterInputStream {
+        private long count;
+        private int first = -1;
+        private int second = -1;
+
+        CountingStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                note(b, count++);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            int n = super.read(buf, off, len);
+            for (int i = 0; i < n && count + i < 2; i++) {
+                note(buf[off + i] & 0xFF, count + i);
+            }
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+
+        private void note(int b, long position) {
+            if (position == 0) {
+                first = b;
+            } else if (position == 1) {
+                second = b;
+            }
+        }
+
+        long count() {
+            return count;
+        }
+
+        boolean peekedGzip() {
+            return first == 0x1f && second == 0x8b;
+        }
+    }
+}
