@@ -63,6 +63,14 @@ public final class S3ProxyServer implements AutoCloseable {
         return secretKey;
     }
 
+    /** The process id while it runs, for checks that nothing outlives the stack. */
+    public synchronized long pid() {
+        if (process == null) {
+            throw new IllegalStateException("S3Proxy is not running");
+        }
+        return process.pid();
+    }
+
     public boolean isRunning() {
         return process != null && process.isAlive();
     }

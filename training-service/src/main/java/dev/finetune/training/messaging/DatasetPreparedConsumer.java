@@ -1,16 +1,23 @@
 package dev.finetune.training.messaging;
 
-import dev.finetune.events.EventCodec;
 import dev.finetune.events.DatasetPrepared;
+import dev.finetune.events.EventCodec;
+import dev.finetune.training.domain.Hyperparameters;
 import dev.finetune.training.domain.Inbox;
+import dev.finetune.training.domain.RunSource;
+import dev.finetune.training.domain.RunStore;
+import dev.finetune.training.runner.RunExecutor;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes {@code datasets.prepared}. A record that is not a valid {@link DatasetPrepared} throws, which nacks it
- * and sends it to {@code dlq.training-service.datasets.prepared} with the reason; the consumer keeps going.
+ * Consumes {@code datasets.prepared}: records a queued run and acknowledges at once; the run executes
+ * later on {@link RunExecutor}. A record that is not a valid {@link DatasetPrepared} (or names no
+ * training split) throws, which sends it to {@code dlq.training-service.datasets.prepared} with the
+ * reason; the consumer keeps going.
  */
 @ApplicationScoped
 public class DatasetPreparedConsumer {
@@ -19,21 +26,35 @@ public class DatasetPreparedConsumer {
     private static final Logger LOG = Logger.getLogger(DatasetPreparedConsumer.class);
 
     private final Inbox inbox;
+    private final RunStore runs;
+    private final RunExecutor executor;
 
-    public DatasetPreparedConsumer(Inbox inbox) {
+    public DatasetPreparedConsumer(Inbox inbox, RunStore runs, RunExecutor executor) {
         this.inbox = inbox;
+        this.runs = runs;
+        this.executor = executor;
     }
 
     @Incoming(CHANNEL)
     @Blocking
     public void consume(String value) {
         DatasetPrepared event = decode(value);
+        if (accept(event)) {
+            executor.wakeUp();
+        }
+    }
+
+    /** The inbox row and the queued run commit together: a crash in between cannot lose the run. */
+    @Transactional
+    boolean accept(DatasetPrepared event) {
         if (!inbox.firstDelivery(event)) {
             LOG.debugf("%s %s already accepted, skipped", event.topic(), event.eventId());
-            return;
+            return false;
         }
-        LOG.infof("accepted %s %s key=%s correlationId=%s", event.topic(), event.eventId(), event.key(),
-                event.correlationId());
+        RunStore.Enqueued enqueued = runs.enqueue(RunSource.of(event), Hyperparameters.NONE);
+        LOG.infof("%s %s v%d: %s run %s correlationId=%s", event.topic(), event.dataset(), event.version(),
+                enqueued.created() ? "queued" : "already has", enqueued.run().id, event.correlationId());
+        return enqueued.created();
     }
 
     /** The record value as an event; the contract test feeds it the documented example. */

@@ -1,0 +1,77 @@
+package dev.finetune.training.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The {@code training.*} settings of the service; docs/operations.md lists each with an example. */
+@ConfigMapping(prefix = "training")
+public interface TrainingSettings {
+
+    /** Runs executed at once by this instance. Fine-tuning uses every core, so 1 unless the machine is large. */
+    @WithDefault("1")
+    int concurrency();
+
+    /** How long a run stays owned by an instance without a heartbeat before another one takes it over. */
+    @WithDefault("60s")
+    Duration lease();
+
+    /** How often the owner renews its lease and looks for a cancel request while training. */
+    @WithDefault("5s")
+    Duration heartbeat();
+
+    /** How often idle slots look for queued runs (or runs whose owner went away). */
+    @WithDefault("1s")
+    Duration pollInterval();
+
+    /** Minimum time between two {@code training.progress} events of a run. */
+    @WithDefault("2s")
+    Duration progressInterval();
+
+    /** Readiness goes DOWN when a running run has made no step for this long. */
+    @WithDefault("10m")
+    Duration stallTimeout();
+
+    /** Identifies this instance as the owner of its runs; defaults to host name and process id. */
+    Optional<String> instanceId();
+
+    /** Platform defaults of the hyperparameters, used where a data set's configuration says nothing. */
+    Hyperparameters defaults();
+
+    interface Hyperparameters {
+        @WithDefault("sentence-transformers/all-MiniLM-L6-v2")
+        String baseModel();
+
+        @WithDefault("full")
+        String strategy();
+
+        @WithDefault("2")
+        int lastLayers();
+
+        @WithDefault("3")
+        int epochs();
+
+        @WithDefault("16")
+        int batchSize();
+
+        @WithDefault("5e-5")
+        float learningRate();
+
+        @WithDefault("1e-3")
+        float headLearningRate();
+
+        @WithDefault("64")
+        int maxLength();
+
+        @WithDefault("42")
+        long seed();
+
+        /** 0: no cap. */
+        @WithDefault("0")
+        int maxSteps();
+
+        @WithDefault("2")
+        int earlyStoppingPatience();
+    }
+}

@@ -1,0 +1,79 @@
+package dev.finetune.training.domain;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.UUID;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/** One training run: what it trains on, with which hyperparameters, who owns it and how far it got. */
+@Entity
+@Table(name = "training_run")
+public class Run extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+    public String dataset;
+    @Column(name = "dataset_version")
+    public int datasetVersion;
+    @Column(name = "manifest_uri")
+    public String manifestUri;
+    @Column(name = "train_uri")
+    public String trainUri;
+    @Column(name = "validation_uri")
+    public String validationUri;
+    @Column(name = "model_name")
+    public String modelName;
+    @JdbcTypeCode(SqlTypes.JSON)
+    public String hyperparameters;
+    @Column(name = "config_hash")
+    public String configHash;
+    @Column(name = "correlation_id")
+    public String correlationId;
+    @Column(name = "source_event_id")
+    public UUID sourceEventId;
+    @Enumerated(EnumType.STRING)
+    public RunStatus status;
+    @Column(name = "failure_reason")
+    public String failureReason;
+    @Column(name = "cancel_requested")
+    public boolean cancelRequested;
+    public String owner;
+    @Column(name = "lease_until")
+    public Instant leaseUntil;
+    public int attempts;
+    public long step;
+    @Column(name = "total_steps")
+    public long totalSteps;
+    @Column(name = "last_loss")
+    public Double lastLoss;
+    @Column(name = "samples_per_second")
+    public Double samplesPerSecond;
+    @Column(name = "resume_checkpoint_uri")
+    public String resumeCheckpointUri;
+    @Column(name = "resume_step")
+    public Long resumeStep;
+    @Column(name = "best_checkpoint_uri")
+    public String bestCheckpointUri;
+    @Column(name = "best_checkpoint_sha256")
+    public String bestCheckpointSha256;
+    @Column(name = "best_step")
+    public Long bestStep;
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "best_metrics")
+    public String bestMetrics;
+    @Column(name = "created_at")
+    public Instant createdAt;
+    @Column(name = "started_at")
+    public Instant startedAt;
+    @Column(name = "progressed_at")
+    public Instant progressedAt;
+    @Column(name = "finished_at")
+    public Instant finishedAt;
+}

@@ -1,0 +1,321 @@
+package dev.finetune.training.domain;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.finetune.training.config.TrainingSettings;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Every change to a run's row, each in its own transaction. Ownership is checked in the SQL itself
+ * ({@code WHERE owner = ?}), so an instance that lost its lease cannot overwrite the new owner's work.
+ */
+@ApplicationScoped
+public class RunStore {
+
+    /** Sorted keys, no nulls: equal hyperparameters always give the same hash. */
+    private static final ObjectMapper CANONICAL = new ObjectMapper()
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+            .configure(com.fasterxml.jackson.databind.MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true);
+
+    private final EntityManager entityManager;
+    private final TrainingSettings settings;
+
+    public RunStore(EntityManager entityManager, TrainingSettings settings) {
+        this.entityManager = entityManager;
+        this.settings = settings;
+    }
+
+    /** The data set's configuration over the platform defaults. */
+    @Transactional
+    public Hyperparameters configurationOf(String dataset) {
+        Hyperparameters defaults = Hyperparameters.defaults(settings.defaults());
+        DatasetTrainingConfig stored = DatasetTrainingConfig.findById(dataset);
+        return stored == null ? defaults : read(stored.hyperparameters, Hyperparameters.class).over(defaults);
+    }
+
+    @Transactional
+    public Optional<Hyperparameters> storedConfiguration(String dataset) {
+        DatasetTrainingConfig stored = DatasetTrainingConfig.findById(dataset);
+        return Optional.ofNullable(stored).map(c -> read(c.hyperparameters, Hyperparameters.class));
+    }
+
+    /** Replaces the data set's configuration after checking that it makes a valid run. */
+    @Transactional
+    public Hyperparameters storeConfiguration(String dataset, Hyperparameters hyperparameters) {
+        hyperparameters.over(Hyperparameters.defaults(settings.defaults())).toTrainingConfig(null);
+        DatasetTrainingConfig stored = DatasetTrainingConfig.findById(dataset);
+        if (stored == null) {
+            stored = new DatasetTrainingConfig();
+            stored.dataset = dataset;
+        }
+        stored.hyperparameters = write(hyperparameters);
+        stored.updatedAt = Instant.now();
+        stored.persist();
+        return hyperparameters;
+    }
+
+    /**
+     * Records a queued run for the data set version with the effective hyperparameters, unless that
+     * version already has a run with the same ones: then returns that run and {@code created == false}.
+     */
+    @Transactional
+    public Enqueued enqueue(RunSource source, Hyperparameters overrides) {
+        Hyperparameters effective = overrides.over(configurationOf(source.dataset()));
+        effective.toTrainingConfig(null); // fails here, with the field, rather than when the run starts
+        String json = write(effective);
+        String hash = sha256(json);
+        UUID id = UUID.randomUUID();
+        int inserted = entityManager.createNativeQuery("""
+                INSERT INTO training_run (id, dataset, dataset_version, manifest_uri, train_uri, validation_uri,
+                    model_name, hyperparameters, config_hash, correlation_id, source_event_id, status, created_at)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CAST(?8 AS jsonb), ?9, ?10, ?11, 'QUEUED', clock_timestamp())
+                ON CONFLICT ON CONSTRAINT training_run_natural_key DO NOTHING""")
+                .setParameter(1, id)
+                .setParameter(2, source.dataset())
+                .setParameter(3, source.version())
+                .setParameter(4, source.manifestUri())
+                .setParameter(5, source.trainUri())
+                .setParameter(6, source.validationUri())
+                .setParameter(7, source.modelName())
+                .setParameter(8, json)
+                .setParameter(9, hash)
+                .setParameter(10, source.correlationId())
+                .setParameter(11, source.sourceEventId())
+                .executeUpdate();
+        if (inserted == 1) {
+            return new Enqueued(Run.findById(id), true);
+        }
+        Run existing = Run.find("dataset = ?1 and datasetVersion = ?2 and configHash = ?3",
+                source.dataset(), source.version(), hash).firstResult();
+        return new Enqueued(existing, false);
+    }
+
+    /** Where a data set version's splits are, from an earlier run of it: hand-started runs reuse them. */
+    @Transactional
+    public Optional<RunSource> knownVersion(String dataset, int version) {
+        Run any = Run.find("dataset = ?1 and datasetVersion = ?2 order by createdAt", dataset, version).firstResult();
+        return Optional.ofNullable(any).map(r -> new RunSource(r.dataset, r.datasetVersion, r.manifestUri, r.trainUri,
+                r.validationUri, r.modelName, r.correlationId, null));
+    }
+
+    public record Enqueued(Run run, boolean created) {
+    }
+
+    /**
+     * Takes the oldest queued run, or a running one whose owner stopped renewing its lease, for
+     * {@code owner}. {@code SKIP LOCKED}: instances claiming at once never get the same run.
+     */
+    @Transactional
+    public Optional<UUID> claimNext(String owner) {
+        @SuppressWarnings("unchecked")
+        List<Object> claimed = entityManager.createNativeQuery("""
+                UPDATE training_run
+                   SET status = 'RUNNING', owner = ?1, lease_until = now() + make_interval(secs => ?2),
+                       attempts = attempts + 1, started_at = coalesce(started_at, now()), progressed_at = now()
+                 WHERE id = (SELECT id FROM training_run
+                              WHERE status = 'QUEUED' OR (status = 'RUNNING' AND lease_until < now())
+                              ORDER BY created_at
+                              FOR UPDATE SKIP LOCKED
+                              LIMIT 1)
+                RETURNING id""")
+                .setParameter(1, owner)
+                .setParameter(2, (double) settings.lease().toMillis() / 1000)
+                .getResultList();
+        return claimed.stream().findFirst().map(id -> (UUID) id);
+    }
+
+    @Transactional
+    public Optional<Run> find(UUID id) {
+        return Optional.ofNullable(Run.findById(id));
+    }
+
+    /**
+     * Renews the lease and records progress. Returns what the owner must do next: go on, stop because
+     * the run was cancelled, or stop because another instance owns it now.
+     */
+    @Transactional
+    public Heartbeat heartbeat(UUID id, String owner, long step, long totalSteps, Double loss, Double samplesPerSecond) {
+        @SuppressWarnings("unchecked")
+        List<Object> cancel = entityManager.createNativeQuery("""
+                UPDATE training_run
+                   SET lease_until = now() + make_interval(secs => ?3), step = ?4, total_steps = ?5,
+                       last_loss = coalesce(?6, last_loss), samples_per_second = coalesce(?7, samples_per_second),
+                       progressed_at = CASE WHEN step <> ?4 THEN now() ELSE progressed_at END
+                 WHERE id = ?1 AND owner = ?2 AND status = 'RUNNING'
+                RETURNING cancel_requested""")
+                .setParameter(1, id)
+                .setParameter(2, owner)
+                .setParameter(3, (double) settings.lease().toMillis() / 1000)
+                .setParameter(4, step)
+                .setParameter(5, totalSteps)
+                .setParameter(6, loss)
+                .setParameter(7, samplesPerSecond)
+                .getResultList();
+        if (cancel.isEmpty()) {
+            return Heartbeat.LOST;
+        }
+        return Boolean.TRUE.equals(cancel.get(0)) ? Heartbeat.CANCEL : Heartbeat.CONTINUE;
+    }
+
+    public enum Heartbeat { CONTINUE, CANCEL, LOST }
+
+    @Transactional
+    public void recordCheckpoint(UUID runId, String reason, long step, String uri, String sha256, long size,
+            Map<String, Double> metrics, boolean resumable) {
+        RunCheckpoint checkpoint = new RunCheckpoint();
+        checkpoint.runId = runId;
+        checkpoint.step = step;
+        checkpoint.reason = reason;
+        checkpoint.uri = uri;
+        checkpoint.sha256 = sha256;
+        checkpoint.size = size;
+        checkpoint.metrics = write(metrics);
+        checkpoint.at = Instant.now();
+        entityManager.merge(checkpoint);
+        if (resumable) {
+            entityManager.createQuery("update Run set resumeCheckpointUri = ?2, resumeStep = ?3 where id = ?1")
+                    .setParameter(1, runId).setParameter(2, uri).setParameter(3, step).executeUpdate();
+        }
+    }
+
+    @Transactional
+    public void forgetCheckpoint(UUID runId, long step, String uri) {
+        entityManager.createQuery("delete from RunCheckpoint where runId = ?1 and step = ?2 and uri = ?3")
+                .setParameter(1, runId).setParameter(2, step).setParameter(3, uri).executeUpdate();
+    }
+
+    @Transactional
+    public void recordBest(UUID runId, String uri, String sha256, long step, Map<String, Double> metrics) {
+        entityManager.createQuery("""
+                        update Run set bestCheckpointUri = ?2, bestCheckpointSha256 = ?3, bestStep = ?4, bestMetrics = ?5
+                        where id = ?1""")
+                .setParameter(1, runId).setParameter(2, uri).setParameter(3, sha256).setParameter(4, step)
+                .setParameter(5, write(metrics)).executeUpdate();
+    }
+
+    @Transactional
+    public void recordEvaluation(UUID runId, long step, int epoch, double trainLoss, Map<String, Double> metrics) {
+        RunEvaluation evaluation = new RunEvaluation();
+        evaluation.runId = runId;
+        evaluation.step = step;
+        evaluation.epoch = epoch;
+        evaluation.trainLoss = trainLoss;
+        evaluation.metrics = write(metrics);
+        evaluation.at = Instant.now();
+        entityManager.merge(evaluation);
+    }
+
+    /** Ends the run owned by {@code owner}; false if it is not (any more) its run. */
+    @Transactional
+    public boolean finish(UUID runId, String owner, RunStatus status, String failureReason) {
+        return entityManager.createQuery("""
+                        update Run set status = ?3, failureReason = ?4, finishedAt = ?5, owner = null, leaseUntil = null
+                        where id = ?1 and owner = ?2 and status = ?6""")
+                .setParameter(1, runId).setParameter(2, owner).setParameter(3, status).setParameter(4, failureReason)
+                .setParameter(5, Instant.now()).setParameter(6, RunStatus.RUNNING).executeUpdate() == 1;
+    }
+
+    /** Gives a run back to the queue (this instance is shutting down); it resumes from its checkpoint. */
+    @Transactional
+    public void release(UUID runId, String owner) {
+        entityManager.createQuery("""
+                        update Run set status = ?3, owner = null, leaseUntil = null
+                        where id = ?1 and owner = ?2 and status = ?4""")
+                .setParameter(1, runId).setParameter(2, owner).setParameter(3, RunStatus.QUEUED)
+                .setParameter(4, RunStatus.RUNNING).executeUpdate();
+    }
+
+    /**
+     * Cancels a queued run at once, or asks the owner of a running one to stop (it sees the request at
+     * its next heartbeat). Returns the run as it is now, empty when there is no such run.
+     */
+    @Transactional
+    public Optional<Run> requestCancel(UUID runId) {
+        entityManager.createQuery("update Run set status = ?2, finishedAt = ?3 where id = ?1 and status = ?4")
+                .setParameter(1, runId).setParameter(2, RunStatus.CANCELLED).setParameter(3, Instant.now())
+                .setParameter(4, RunStatus.QUEUED).executeUpdate();
+        entityManager.createQuery("update Run set cancelRequested = true where id = ?1 and status = ?2")
+                .setParameter(1, runId).setParameter(2, RunStatus.RUNNING).executeUpdate();
+        entityManager.clear();
+        return Optional.ofNullable(Run.findById(runId));
+    }
+
+    @Transactional
+    public List<Run> list(String dataset, RunStatus status, int limit) {
+        StringBuilder query = new StringBuilder("1 = 1");
+        Map<String, Object> parameters = new java.util.HashMap<>();
+        if (dataset != null) {
+            query.append(" and dataset = :dataset");
+            parameters.put("dataset", dataset);
+        }
+        if (status != null) {
+            query.append(" and status = :status");
+            parameters.put("status", status);
+        }
+        return Run.<Run>find(query + " order by createdAt desc", parameters).page(0, limit).list();
+    }
+
+    @Transactional
+    public List<RunEvaluation> evaluations(UUID runId) {
+        return RunEvaluation.list("runId = ?1 order by step", runId);
+    }
+
+    @Transactional
+    public List<RunCheckpoint> checkpoints(UUID runId) {
+        return RunCheckpoint.list("runId = ?1 order by step, reason", runId);
+    }
+
+    /** Counts by status, for the metrics. */
+    @Transactional
+    public Map<RunStatus, Long> countByStatus() {
+        Map<RunStatus, Long> counts = new java.util.EnumMap<>(RunStatus.class);
+        for (RunStatus status : RunStatus.values()) {
+            counts.put(status, Run.count("status", status));
+        }
+        return counts;
+    }
+
+    /** Runs owned by {@code owner} that have made no step for {@code stall}. */
+    @Transactional
+    public long stalled(String owner, Duration stall) {
+        return Run.count("status = ?1 and owner = ?2 and progressedAt < ?3", RunStatus.RUNNING, owner,
+                Instant.now().minus(stall));
+    }
+
+    public static String write(Object value) {
+        try {
+            return CANONICAL.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static <T> T read(String json, Class<T> type) {
+        try {
+            return CANONICAL.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable " + type.getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.finetune.training.runner;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Retries work against S3: an object store that is briefly away (a restart, a network blip) must not
+ * fail a run that took an hour to train. Gives up after {@link #GIVE_UP}.
+ */
+final class Retry {
+
+    private static final Logger LOG = Logger.getLogger(Retry.class);
+    static final Duration GIVE_UP = Duration.ofMinutes(3);
+
+    private Retry() {
+    }
+
+    static <T> T storage(Supplier<T> work) {
+        long deadline = System.nanoTime() + GIVE_UP.toNanos();
+        long backoffMillis = 500;
+        while (true) {
+            try {
+                return work.get();
+            } catch (RuntimeException e) {
+                if (System.nanoTime() + backoffMillis * 1_000_000 > deadline) {
+                    throw e;
+                }
+                LOG.warnf("storage unavailable (%s); retrying in %d ms", e.getMessage(), backoffMillis);
+                try {
+                    Thread.sleep(backoffMillis); // backoff between attempts: there is no event to await
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                backoffMillis = Math.min(backoffMillis * 2, 10_000);
+            }
+        }
+    }
+}

@@ -1,0 +1,282 @@
+package dev.finetune.training.runner;
+
+import dev.finetune.events.CheckpointSaved;
+import dev.finetune.events.EventMeta;
+import dev.finetune.events.Lineage;
+import dev.finetune.events.TrainingCompleted;
+import dev.finetune.events.TrainingFailed;
+import dev.finetune.events.TrainingProgress;
+import dev.finetune.ml.data.Example;
+import dev.finetune.ml.eval.EvaluationMetrics;
+import dev.finetune.ml.packaging.ModelPackage;
+import dev.finetune.ml.train.CheckpointReason;
+import dev.finetune.ml.train.EpochMetrics;
+import dev.finetune.ml.train.FineTuner;
+import dev.finetune.ml.train.TrainingConfig;
+import dev.finetune.ml.train.TrainingListener;
+import dev.finetune.ml.train.TrainingResult;
+import dev.finetune.storage.ArtifactStore;
+import dev.finetune.storage.ObjectUri;
+import dev.finetune.storage.StoredObject;
+import dev.finetune.training.domain.Hyperparameters;
+import dev.finetune.training.domain.Run;
+import dev.finetune.training.domain.RunStatus;
+import dev.finetune.training.domain.RunStore;
+import dev.finetune.training.messaging.TrainingEventPublisher;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Executes one claimed run on the calling thread: reads its splits, fine-tunes (or resumes from its
+ * last resumable checkpoint), stores checkpoints and publishes events, and records the outcome.
+ */
+final class RunJob implements TrainingListener {
+
+    private static final Logger LOG = Logger.getLogger(RunJob.class);
+
+    private final Run run;
+    private final String owner;
+    private final RunStore runs;
+    private final ArtifactStore store;
+    private final BaseModels baseModels;
+    private final TrainingEventPublisher events;
+    private final ProgressBroadcaster broadcaster;
+    private final TrainingMetrics metrics;
+    private final BooleanSupplier shuttingDown;
+    private final Duration heartbeatInterval;
+    private final Duration progressInterval;
+
+    private long lastHeartbeat;
+    private long lastProgress;
+    private RunStore.Heartbeat heartbeat = RunStore.Heartbeat.CONTINUE;
+    private Stored best;
+    private String lastResumableUri;
+    private long lastResumableStep;
+    private EpochMetrics lastEvaluation;
+
+    /** A checkpoint in S3 with the step and metrics it was taken at. */
+    private record Stored(StoredObject object, long step, int epoch, Map<String, Double> metrics) {
+    }
+
+    RunJob(Run run, String owner, RunStore runs, ArtifactStore store, BaseModels baseModels,
+            TrainingEventPublisher events, ProgressBroadcaster broadcaster, TrainingMetrics metrics,
+            BooleanSupplier shuttingDown, Duration heartbeatInterval, Duration progressInterval) {
+        this.run = run;
+        this.owner = owner;
+        this.runs = runs;
+        this.store = store;
+        this.baseModels = baseModels;
+        this.events = events;
+        this.broadcaster = broadcaster;
+        this.metrics = metrics;
+        this.shuttingDown = shuttingDown;
+        this.heartbeatInterval = heartbeatInterval;
+        this.progressInterval = progressInterval;
+        this.lastResumableUri = run.resumeCheckpointUri;
+        this.lastResumableStep = run.resumeStep == null ? 0 : run.resumeStep;
+    }
+
+    void execute() {
+        try {
+            TrainingResult result = train();
+            if (!result.stopped()) {
+                complete(result);
+            } else if (heartbeat == RunStore.Heartbeat.CANCEL) {
+                runs.finish(run.id, owner, RunStatus.CANCELLED, null);
+                broadcaster.finished(run.id, RunStatus.CANCELLED);
+                LOG.infof("run %s cancelled at step %d correlationId=%s", run.id, result.steps(), run.correlationId);
+            } else if (heartbeat == RunStore.Heartbeat.LOST) {
+                LOG.warnf("run %s: lease lost to another instance at step %d; stopped here", run.id, result.steps());
+            } else {
+                runs.release(run.id, owner);
+                LOG.infof("run %s released at step %d for another instance to resume", run.id, result.steps());
+            }
+        } catch (RuntimeException | Error e) {
+            fail(e);
+        }
+    }
+
+    private TrainingResult train() {
+        Hyperparameters hyperparameters = RunStore.read(run.hyperparameters, Hyperparameters.class);
+        String datasetVersion = run.dataset + "@v" + run.datasetVersion;
+        TrainingConfig config = hyperparameters.toTrainingConfig(datasetVersion);
+        List<Example> train = SplitReader.read(store, run.trainUri);
+        List<Example> validation = run.validationUri == null ? List.of() : SplitReader.read(store, run.validationUri);
+        if (run.resumeCheckpointUri != null) {
+            LOG.infof("run %s resumes from %s (step %d) correlationId=%s", run.id, run.resumeCheckpointUri,
+                    run.resumeStep, run.correlationId);
+            return FineTuner.resume(load(run.resumeCheckpointUri), train, validation, this);
+        }
+        LOG.infof("run %s starts: %s v%d, %d train / %d validation examples, %s correlationId=%s", run.id,
+                run.dataset, run.datasetVersion, train.size(), validation.size(), run.hyperparameters, run.correlationId);
+        return FineTuner.train(baseModels.byName(hyperparameters.baseModel()), config, train, validation, this);
+    }
+
+    private ModelPackage load(String uri) {
+        try (InputStream in = store.open(ObjectUri.parse(uri))) {
+            return ModelPackage.readFrom(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoint " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void onStep(dev.finetune.ml.train.TrainingProgress progress) {
+        long now = System.nanoTime();
+        metrics.stepped(run.id, progress);
+        if (now - lastHeartbeat >= heartbeatInterval.toNanos() || progress.step() == progress.totalSteps()) {
+            lastHeartbeat = now;
+            heartbeat = runs.heartbeat(run.id, owner, progress.step(), progress.totalSteps(), progress.loss(),
+                    progress.samplesPerSecond());
+        }
+        if (now - lastProgress >= progressInterval.toNanos() || progress.step() == 1) {
+            lastProgress = now;
+            Double eta = progress.samplesPerSecond() > 0
+                    ? (progress.totalSteps() - progress.step()) * batchSize() / progress.samplesPerSecond()
+                    : null;
+            TrainingProgress event = new TrainingProgress(EventMeta.next(TrainingEventPublisher.PRODUCER,
+                    run.correlationId), run.id.toString(), run.modelName, (int) progress.step(),
+                    (int) progress.totalSteps(), progress.epoch(), progress.loss(), progress.learningRate(),
+                    progress.samplesPerSecond(), eta);
+            events.progress(event);
+            broadcaster.progress(run.id, event);
+        }
+    }
+
+    private int batchSize() {
+        Integer batch = RunStore.read(run.hyperparameters, Hyperparameters.class).batchSize();
+        return batch == null ? 1 : batch;
+    }
+
+    @Override
+    public void onEvaluation(EpochMetrics evaluation) {
+        lastEvaluation = evaluation;
+        runs.recordEvaluation(run.id, evaluation.step(), evaluation.epoch(), evaluation.trainLoss(),
+                summary(evaluation.validation()));
+    }
+
+    @Override
+    public void onCheckpoint(CheckpointReason reason, ModelPackage checkpoint) {
+        long step = checkpoint.metadata().step();
+        boolean resumable = reason != CheckpointReason.VALIDATION_IMPROVED;
+        String key = "models/" + run.id + "/ckpt-" + step + "/" + (resumable ? "resumable.zip" : "model.zip");
+        StoredObject stored = Retry.storage(() -> CheckpointWriter.store(store, key, checkpoint));
+        Map<String, Double> validationMetrics = checkpoint.metadata().metrics();
+        runs.recordCheckpoint(run.id, reason.name(), step, stored.uri().toString(), stored.sha256(), stored.size(),
+                validationMetrics, resumable);
+        Stored entry = new Stored(stored, step, checkpoint.metadata().epoch(), validationMetrics);
+        if (reason == CheckpointReason.VALIDATION_IMPROVED) {
+            best = entry;
+            runs.recordBest(run.id, stored.uri().toString(), stored.sha256(), step, validationMetrics);
+            publishCheckpoint(entry, true, false);
+        } else if (reason == CheckpointReason.EPOCH_END) {
+            publishCheckpoint(entry, false, false);
+        }
+        if (resumable) {
+            supersede(lastResumableUri, lastResumableStep);
+            lastResumableUri = stored.uri().toString();
+            lastResumableStep = step;
+        }
+        LOG.infof("run %s checkpoint %s at step %d: %s (%d bytes)", run.id, reason, step, stored.uri(), stored.size());
+    }
+
+    /**
+     * A resumable checkpoint carries the optimizer's moments (three times the model's size); only the
+     * latest is needed to resume, so the one before it is deleted once the new one is safely stored.
+     */
+    private void supersede(String uri, long step) {
+        if (uri == null) {
+            return;
+        }
+        try {
+            store.delete(ObjectUri.parse(uri));
+            runs.forgetCheckpoint(run.id, step, uri);
+        } catch (RuntimeException e) {
+            LOG.warnf("run %s: superseded checkpoint %s not deleted: %s", run.id, uri, e.getMessage());
+        }
+    }
+
+    @Override
+    public boolean stopRequested() {
+        return heartbeat != RunStore.Heartbeat.CONTINUE || shuttingDown.getAsBoolean();
+    }
+
+    private void complete(TrainingResult result) {
+        // The final model is a candidate too: evaluation scores it unless it is the best one already.
+        ModelPackage finalPackage = result.finalPackage().withoutTrainingState();
+        long finalStep = finalPackage.metadata().step();
+        Stored finalStored = best != null && best.step() == finalStep ? best
+                : new Stored(Retry.storage(() -> CheckpointWriter.store(store,
+                        "models/" + run.id + "/ckpt-" + finalStep + "/model.zip", finalPackage)),
+                        finalStep, finalPackage.metadata().epoch(), finalPackage.metadata().metrics());
+        if (finalStored != best) {
+            runs.recordCheckpoint(run.id, "FINAL", finalStep, finalStored.object().uri().toString(),
+                    finalStored.object().sha256(), finalStored.object().size(), finalStored.metrics(), false);
+        }
+        publishCheckpoint(finalStored, finalStored == best, true);
+        Stored chosen = best != null ? best : finalStored;
+        if (best == null) {
+            runs.recordBest(run.id, chosen.object().uri().toString(), chosen.object().sha256(), chosen.step(), chosen.metrics());
+        }
+        Map<String, Double> summary = new LinkedHashMap<>(chosen.metrics());
+        if (lastEvaluation != null) {
+            summary.put("train_loss", lastEvaluation.trainLoss());
+        }
+        summary.put("samples_per_second", result.samplesPerSecond());
+        events.completed(new TrainingCompleted(EventMeta.next(TrainingEventPublisher.PRODUCER, run.correlationId),
+                run.modelName, lineage(chosen), summary, (int) result.steps(), result.trainSeconds()));
+        runs.finish(run.id, owner, RunStatus.SUCCEEDED, null);
+        broadcaster.finished(run.id, RunStatus.SUCCEEDED);
+        LOG.infof("run %s succeeded: %d steps, best %s correlationId=%s", run.id, result.steps(),
+                chosen.object().uri(), run.correlationId);
+    }
+
+    private void publishCheckpoint(Stored stored, boolean isBest, boolean isLast) {
+        events.checkpoint(new CheckpointSaved(EventMeta.next(TrainingEventPublisher.PRODUCER, run.correlationId),
+                run.modelName, lineage(stored), stored.epoch(), stored.metrics(), isBest, isLast));
+    }
+
+    private Lineage lineage(Stored stored) {
+        return new Lineage(run.dataset, run.datasetVersion, run.manifestUri, run.id.toString(),
+                stored.object().uri().toString(), stored.object().sha256(), (int) stored.step());
+    }
+
+    private void fail(Throwable e) {
+        String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        LOG.errorf(e, "run %s failed correlationId=%s", run.id, run.correlationId);
+        if (runs.finish(run.id, owner, RunStatus.FAILED, reason)) {
+            metrics.failed();
+            broadcaster.finished(run.id, RunStatus.FAILED);
+            try {
+                events.failed(new TrainingFailed(EventMeta.next(TrainingEventPublisher.PRODUCER, run.correlationId),
+                        run.id.toString(), run.modelName, run.dataset, run.datasetVersion, reason));
+            } catch (RuntimeException publishFailure) {
+                LOG.errorf(publishFailure, "run %s: training.failed not published", run.id);
+            }
+        }
+    }
+
+    static Map<String, Double> summary(EvaluationMetrics metrics) {
+        if (metrics == null) {
+            return Map.of();
+        }
+        Map<String, Double> summary = new LinkedHashMap<>();
+        summary.put("accuracy", metrics.accuracy());
+        summary.put("macro_f1", metrics.macroF1());
+        summary.put("log_loss", metrics.logLoss());
+        summary.put("ece", metrics.expectedCalibrationError());
+        return summary;
+    }
+
+    UUID runId() {
+        return run.id;
+    }
+}

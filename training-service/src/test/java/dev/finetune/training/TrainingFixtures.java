@@ -1,0 +1,69 @@
+package dev.finetune.training;
+
+import dev.finetune.events.DatasetPrepared;
+import dev.finetune.events.EventCodec;
+import dev.finetune.events.EventMeta;
+import dev.finetune.storage.ArtifactStore;
+import dev.finetune.storage.StoredObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.zip.GZIPOutputStream;
+
+/** A tiny labelled data set the tests generate, stored as dataset-service stores splits. */
+public final class TrainingFixtures {
+
+    private static final Map<String, List<String>> WORDS = Map.of(
+            "sports", List.of("goal", "match", "striker", "referee", "league", "coach", "stadium", "team"),
+            "weather", List.of("rain", "storm", "sunny", "forecast", "wind", "cloudy", "snow", "temperature"),
+            "food", List.of("recipe", "pasta", "delicious", "chef", "dinner", "soup", "bread", "flavour"));
+
+    private TrainingFixtures() {
+    }
+
+    public static List<String> examples(int count, long seed) {
+        Random random = new Random(seed);
+        List<String> labels = List.copyOf(new java.util.TreeSet<>(WORDS.keySet()));
+        List<String> rows = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String label = labels.get(i % labels.size());
+            List<String> words = WORDS.get(label);
+            String text = "the " + words.get(random.nextInt(words.size())) + " and the "
+                    + words.get(random.nextInt(words.size())) + " today";
+            rows.add("{\"text\":\"" + text + "\",\"label\":\"" + label + "\"}");
+        }
+        return rows;
+    }
+
+    /** Stores train and validation splits for {@code dataset} v1 and returns the event announcing them. */
+    public static DatasetPrepared prepared(ArtifactStore store, String dataset, int trainExamples) {
+        StoredObject train = store.put("datasets/" + dataset + "/v1/train.jsonl.gz", gzip(examples(trainExamples, 1)),
+                "application/gzip");
+        StoredObject validation = store.put("datasets/" + dataset + "/v1/validation.jsonl.gz", gzip(examples(12, 2)),
+                "application/gzip");
+        return new DatasetPrepared(EventMeta.next("dataset-service", dataset + "-v1"), dataset, 1,
+                "s3://finetune/datasets/" + dataset + "/v1/manifest.json",
+                Map.of("train", new DatasetPrepared.SplitRef(train.uri().toString(), train.sha256(), trainExamples),
+                        "validation", new DatasetPrepared.SplitRef(validation.uri().toString(), validation.sha256(), 12)),
+                List.of("food", "sports", "weather"), train.sha256());
+    }
+
+    public static String json(DatasetPrepared event) {
+        return EventCodec.encode(event);
+    }
+
+    private static byte[] gzip(List<String> lines) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
+            out.write(String.join("\n", lines).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+}

@@ -1,0 +1,211 @@
+package dev.finetune.training.runner;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.finetune.events.CheckpointSaved;
+import dev.finetune.events.DatasetPrepared;
+import dev.finetune.events.EventCodec;
+import dev.finetune.events.EventMeta;
+import dev.finetune.events.TrainingCompleted;
+import dev.finetune.events.TrainingProgress;
+import dev.finetune.events.Topics;
+import dev.finetune.storage.ArtifactStore;
+import dev.finetune.storage.ObjectUri;
+import dev.finetune.testing.KafkaTestResource;
+import dev.finetune.testing.PostgresTestResource;
+import dev.finetune.testing.S3TestResource;
+import dev.finetune.training.TrainingFixtures;
+import dev.finetune.training.domain.Run;
+import dev.finetune.training.domain.RunStatus;
+import dev.finetune.training.domain.RunStore;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import jakarta.inject.Inject;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Training through the real broker, S3Proxy and PostgreSQL, with the real model: a prepared data set
+ * becomes progress events, checkpoints in S3 whose sha256 matches, and one completion; duplicates train
+ * once; a stopped runner resumes from its checkpoint; cancel stops a run.
+ */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(S3TestResource.class)
+@WithTestResource(PostgresTestResource.class)
+class TrainingRunIT {
+
+    /** A few seconds of full fine-tuning on 2 cores: 24 examples, batches of 8, 16 tokens. */
+    private static final String TINY = """
+            {"strategy": "full", "epochs": 2, "batchSize": 8, "maxLength": 16, "earlyStoppingPatience": 0}""";
+
+    @Inject
+    ArtifactStore store;
+
+    @Inject
+    RunStore runs;
+
+    @Inject
+    RunExecutor executor;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    KafkaCompanion kafka;
+
+    @BeforeEach
+    void connect() {
+        kafka = new KafkaCompanion(bootstrapServers);
+    }
+
+    @AfterEach
+    void disconnect() {
+        executor.start(); // a test that stopped the runner leaves it running for the next
+        // Whatever a failed test left queued or running must not hold the single slot for the next test.
+        for (RunStatus status : List.of(RunStatus.QUEUED, RunStatus.RUNNING)) {
+            runs.list(null, status, 100).forEach(r -> runs.requestCancel(r.id));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> executor.executing().isEmpty());
+        kafka.close();
+    }
+
+    @Test
+    void aPreparedDataSetTrainsOnceWithProgressCheckpointsAndOneCompletion() throws Exception {
+        String dataset = "topics-" + UUID.randomUUID();
+        configure(dataset, TINY);
+        DatasetPrepared event = TrainingFixtures.prepared(store, dataset, 24);
+        DatasetPrepared sameVersionAgain = new DatasetPrepared(EventMeta.next("dataset-service", event.correlationId()),
+                dataset, 1, event.manifestUri(), event.splits(), event.labels(), event.contentSha256());
+
+        kafka.produceStrings().fromRecords(
+                new ProducerRecord<>(Topics.DATASETS_PREPARED, dataset, EventCodec.encode(event)),
+                new ProducerRecord<>(Topics.DATASETS_PREPARED, dataset, EventCodec.encode(event)), // redelivery
+                new ProducerRecord<>(Topics.DATASETS_PREPARED, dataset, EventCodec.encode(sameVersionAgain)))
+                .awaitCompletion();
+
+        Run run = awaitOnlyRun(dataset);
+        TrainingCompleted completed = awaitCompleted(run.id);
+        assertThat(completed.correlationId()).isEqualTo(event.correlationId());
+        assertThat(completed.steps()).isEqualTo(6);
+        assertThat(completed.best().checkpointUri()).startsWith("s3://finetune/models/" + run.id + "/ckpt-");
+        assertThat(sha256Of(completed.best().checkpointUri())).isEqualTo(completed.best().checkpointSha256());
+
+        List<CheckpointSaved> checkpoints = records(Topics.TRAINING_CHECKPOINTS, run.id, CheckpointSaved.class);
+        assertThat(checkpoints).isNotEmpty().anyMatch(CheckpointSaved::last);
+        // Candidates (best, last) stay; resumable ones are kept only until the next one supersedes them.
+        for (CheckpointSaved checkpoint : checkpoints.stream().filter(CheckpointSaved::candidate).toList()) {
+            assertThat(sha256Of(checkpoint.lineage().checkpointUri())).isEqualTo(checkpoint.lineage().checkpointSha256());
+            assertThat(checkpoint.lineage().datasetManifestUri()).isEqualTo(event.manifestUri());
+        }
+        List<TrainingProgress> progress = records(Topics.TRAINING_PROGRESS, run.id, TrainingProgress.class);
+        assertThat(progress).isNotEmpty().allSatisfy(p -> assertThat(p.totalSteps()).isEqualTo(6));
+        assertThat(records(Topics.TRAINING_COMPLETED, run.id, TrainingCompleted.class)).hasSize(1);
+        assertThat(runs.find(run.id).orElseThrow().status).isEqualTo(RunStatus.SUCCEEDED);
+
+        given().get("/runs/" + run.id).then().statusCode(200)
+                .body("run.status", org.hamcrest.Matchers.equalTo("succeeded"))
+                .body("metricsHistory.size()", org.hamcrest.Matchers.equalTo(2));
+    }
+
+    @Test
+    void aStoppedRunnerResumesTheRunFromItsCheckpoint() throws Exception {
+        String dataset = "resume-" + UUID.randomUUID();
+        configure(dataset, """
+                {"strategy": "full", "epochs": 6, "batchSize": 8, "maxLength": 16, "earlyStoppingPatience": 0}""");
+        DatasetPrepared event = TrainingFixtures.prepared(store, dataset, 24);
+        kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.DATASETS_PREPARED, dataset,
+                EventCodec.encode(event))).awaitCompletion();
+        Run run = awaitOnlyRun(dataset);
+
+        // Stop the runner once the run has stored a resumable checkpoint, as an instance shutting down does.
+        await().atMost(Duration.ofMinutes(3)).until(() -> runs.find(run.id).orElseThrow().resumeStep != null);
+        executor.stop(Duration.ofMinutes(1));
+        Run stopped = runs.find(run.id).orElseThrow();
+        assertThat(stopped.status).isEqualTo(RunStatus.QUEUED);
+        long resumeStep = stopped.resumeStep;
+        assertThat(resumeStep).isBetween(3L, 17L);
+
+        executor.start();
+        TrainingCompleted completed = awaitCompleted(run.id);
+        assertThat(completed.steps()).isEqualTo(18);
+        Run finished = runs.find(run.id).orElseThrow();
+        assertThat(finished.attempts).isEqualTo(2);
+        List<TrainingProgress> progress = records(Topics.TRAINING_PROGRESS, run.id, TrainingProgress.class);
+        // After the restart the run went on from the checkpoint's step, not from step 1.
+        assertThat(progress.stream().filter(p -> p.step() == 1)).hasSize(1);
+        assertThat(progress).anySatisfy(p -> assertThat(p.step()).isEqualTo((int) resumeStep + 1));
+        assertThat(records(Topics.TRAINING_COMPLETED, run.id, TrainingCompleted.class)).hasSize(1);
+        // Only the latest resumable checkpoint is kept: it holds the optimizer state, three times the model.
+        assertThat(store.list("models/" + run.id + "/").stream().filter(k -> k.endsWith("resumable.zip"))).hasSize(1);
+    }
+
+    @Test
+    void cancelStopsARunningRunWithinSeconds() {
+        String dataset = "cancel-" + UUID.randomUUID();
+        configure(dataset, """
+                {"strategy": "full", "epochs": 200, "batchSize": 8, "maxLength": 16, "earlyStoppingPatience": 0}""");
+        DatasetPrepared event = TrainingFixtures.prepared(store, dataset, 24);
+        kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.DATASETS_PREPARED, dataset,
+                EventCodec.encode(event))).awaitCompletion();
+        Run run = awaitOnlyRun(dataset);
+        await().atMost(Duration.ofMinutes(3)).until(() -> runs.find(run.id).orElseThrow().step > 0);
+
+        given().post("/runs/" + run.id + "/cancel").then().statusCode(202).body("cancelRequested", org.hamcrest.Matchers.is(true));
+        await().atMost(Duration.ofSeconds(20)).until(() -> runs.find(run.id).orElseThrow().status == RunStatus.CANCELLED);
+        given().post("/runs/" + run.id + "/cancel").then().statusCode(409)
+                .contentType("application/problem+json");
+    }
+
+    @Test
+    void invalidConfigurationsAreRefusedWithProblemJson() {
+        given().contentType(ContentType.JSON).body("{\"strategy\": \"sideways\"}")
+                .put("/training-configs/whatever").then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.containsString("strategy"));
+        given().contentType(ContentType.JSON).body("{\"dataset\": \"never-seen\", \"version\": 1}")
+                .post("/runs").then().statusCode(404).contentType("application/problem+json");
+    }
+
+    private void configure(String dataset, String json) {
+        given().contentType(ContentType.JSON).body(json).put("/training-configs/" + dataset).then().statusCode(200);
+    }
+
+    private Run awaitOnlyRun(String dataset) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> !runs.list(dataset, null, 10).isEmpty());
+        List<Run> all = runs.list(dataset, null, 10);
+        assertThat(all).hasSize(1);
+        return all.get(0);
+    }
+
+    private TrainingCompleted awaitCompleted(UUID runId) {
+        ConsumerRecord<String, String> record = kafka.consumeStrings()
+                .fromTopics(Topics.TRAINING_COMPLETED, all -> all.select().where(r -> runId.toString().equals(r.key()))
+                        .select().first())
+                .awaitCompletion(Duration.ofMinutes(5)).getFirstRecord();
+        return EventCodec.decode(record.value(), TrainingCompleted.class);
+    }
+
+    /** Every record of the run on {@code topic} so far, oldest first. */
+    private <T> List<T> records(String topic, UUID runId, Class<T> type) {
+        return kafka.consumeStrings().fromTopics(topic, Duration.ofSeconds(3)).awaitCompletion().getRecords().stream()
+                .filter(r -> runId.toString().equals(r.key()))
+                .sorted(java.util.Comparator.comparingLong(ConsumerRecord::offset))
+                .map(r -> EventCodec.decode(r.value(), type)).toList();
+    }
+
+    private String sha256Of(String uri) {
+        return store.copyTo(ObjectUri.parse(uri), OutputStream.nullOutputStream());
+    }
+}
