@@ -1,0 +1,107 @@
+package dev.finetune.dataset.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.finetune.dataset.Fixtures;
+import dev.finetune.storage.ArtifactStore;
+import dev.finetune.testing.KafkaTestResource;
+import dev.finetune.testing.PostgresTestResource;
+import dev.finetune.testing.S3TestResource;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ExtractableResponse;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The bad-input suite: each upload fails with the documented problem+json (status, type, reason, line) and
+ * leaves no object in S3, no row in PostgreSQL and no event on Kafka.
+ */
+@QuarkusTest
+@WithTestResource(value = KafkaTestResource.class)
+@WithTestResource(value = S3TestResource.class)
+@WithTestResource(value = PostgresTestResource.class)
+class BadInputIT {
+
+    @Inject
+    ArtifactStore store;
+
+    @Inject
+    AgroalDataSource db;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    record Case(String name, String contentType, byte[] body, int status, String type, String reason, Integer line) {
+    }
+
+    @Test
+    void everyBadUploadGetsItsProblemAndLeavesNothingBehind() {
+        byte[] binary = new byte[64 * 1024];
+        new Random(1).nextBytes(binary);
+        binary[0] = (byte) 0x89; // a PNG header: binary files hold NUL bytes early
+        binary[1] = 'P';
+        binary[5] = 0;
+        byte[] latin1 = (Fixtures.jsonl(0, 4).replace("review", "r\u00e9sum\u00e9")).getBytes(StandardCharsets.ISO_8859_1);
+        byte[] tenMegabyteLine = ("{\"text\":\"" + "a".repeat(10 * 1024 * 1024) + "\",\"label\":\"x\"}\n")
+                .getBytes(StandardCharsets.UTF_8);
+
+        List<Case> cases = List.of(
+                new Case("malformed-json", "application/x-ndjson",
+                        utf8(Fixtures.jsonl(0, 10) + "{\"text\": \"oops\", \"label\": \n" + Fixtures.jsonl(10, 20)),
+                        400, "malformed-json", "malformed-json", 11),
+                new Case("wrong-header", "text/csv", utf8("sentence,category\nhello,greeting\n"),
+                        400, "wrong-header", "wrong-header", 1),
+                new Case("binary", "application/x-ndjson", binary, 400, "binary-content", "binary-content", 1),
+                new Case("latin1", "application/x-ndjson", latin1, 400, "no-usable-rows", "invalid-utf8", 1),
+                new Case("empty", "application/x-ndjson", new byte[0], 400, "empty-body", "empty-body", null),
+                new Case("single-label", "application/x-ndjson",
+                        utf8(Fixtures.jsonl(0, 20).replace("negative", "positive")), 400, "single-label",
+                        "single-label", null),
+                new Case("ten-megabyte-line", "application/x-ndjson", tenMegabyteLine, 413, "line-too-long",
+                        "line-too-long", 1),
+                new Case("unsupported-type", "application/pdf", utf8("%PDF-1.7"), 415, "unsupported-format",
+                        "unsupported-format", null));
+
+        List<String> names = new ArrayList<>();
+        for (Case c : cases) {
+            String name = Fixtures.name("bad-" + c.name());
+            names.add(name);
+            ExtractableResponse<Response> problem = given().contentType(c.contentType()).body(c.body())
+                    .when().post("/datasets/{name}/versions", name)
+                    .then().extract();
+            assertThat(problem.statusCode()).as(c.name() + ": " + problem.asString()).isEqualTo(c.status());
+            assertThat(problem.contentType()).as(c.name()).startsWith("application/problem+json");
+            assertThat(problem.<String>path("type")).as(c.name())
+                    .isEqualTo("https://finetune.dev/problems/" + c.type());
+            assertThat(problem.<String>path("reason")).as(c.name()).isEqualTo(c.reason());
+            assertThat(problem.<Integer>path("line")).as(c.name()).isEqualTo(c.line());
+            assertThat(problem.<String>path("detail")).as(c.name()).isNotBlank();
+            assertThat(problem.<String>path("instance")).as(c.name()).isEqualTo("/datasets/" + name + "/versions");
+
+            assertThat(store.list("datasets/" + name + "/")).as(c.name() + ": objects").isEmpty();
+            Fixtures.assertNoRows(db, name);
+        }
+        assertThat(Fixtures.eventsFor(bootstrapServers, names, Duration.ofSeconds(3))).isEmpty();
+    }
+
+    @Test
+    void aDataSetNameThatCannotBeAKeyIsRefused() {
+        given().contentType("application/x-ndjson").body(utf8(Fixtures.jsonl(0, 10)))
+                .when().post("/datasets/{name}/versions", "Not A Name")
+                .then().statusCode(400).contentType("application/problem+json");
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,235 @@
+package dev.finetune.dataset.api;
+
+import static dev.finetune.dataset.Fixtures.count;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
+
+import dev.finetune.dataset.Fixtures;
+import dev.finetune.events.DatasetPrepared;
+import dev.finetune.events.DocumentedExamples;
+import dev.finetune.events.Topics;
+import dev.finetune.storage.ArtifactStore;
+import dev.finetune.storage.ObjectUri;
+import dev.finetune.testing.KafkaTestResource;
+import dev.finetune.testing.PostgresTestResource;
+import dev.finetune.testing.S3TestResource;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import jakarta.inject.Inject;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Uploads against the real broker, S3Proxy and PostgreSQL: JSON Lines and gzipped CSV become versions with
+ * their objects in S3 and exactly one {@code datasets.prepared} event; version 2 keeps version 1's splits;
+ * identical content makes no version; the read and delete API.
+ */
+@QuarkusTest
+@WithTestResource(value = KafkaTestResource.class)
+@WithTestResource(value = S3TestResource.class)
+@WithTestResource(value = PostgresTestResource.class)
+class UploadIT {
+
+    @Inject
+    ArtifactStore store;
+
+    @Inject
+    AgroalDataSource db;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @Test
+    void aJsonLinesUploadBecomesAVersionWithItsObjectsAndOneEvent() throws Exception {
+        String name = Fixtures.name("reviews");
+        String body = Fixtures.jsonl(0, 60) + "{\"text\":\"\",\"label\":\"positive\"}\n" + Fixtures.row(3);
+
+        Response created = given().contentType("application/x-ndjson").body(body.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .when().post("/datasets/{name}/versions", name)
+                .then().statusCode(201)
+                .header("Location", org.hamcrest.Matchers.endsWith("/datasets/" + name + "/versions/1"))
+                .body("version", equalTo(1))
+                .body("examples", equalTo(60))
+                .body("perLabel.positive", equalTo(30))
+                .body("validation.rejected", equalTo(2))
+                .body("validation.rejectedByReason.empty-text", equalTo(1))
+                .body("validation.rejectedByReason.duplicate", equalTo(1))
+                .body("links.report", equalTo("/datasets/" + name + "/versions/1/report"))
+                .extract().response();
+        Map<String, Integer> perSplit = created.path("perSplit");
+        assertThat(perSplit.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(60);
+
+        assertThat(store.list("datasets/" + name + "/v1/")).containsExactlyInAnyOrder(
+                "datasets/" + name + "/v1/train.jsonl.gz", "datasets/" + name + "/v1/validation.jsonl.gz",
+                "datasets/" + name + "/v1/test.jsonl.gz", "datasets/" + name + "/v1/quarantine.jsonl.gz",
+                "datasets/" + name + "/v1/manifest.json");
+
+        DatasetPrepared event = Fixtures.firstEvent(bootstrapServers, name);
+        assertThat(event.version()).isEqualTo(1);
+        assertThat(event.correlationId()).isEqualTo(name + "-v1");
+        assertThat(event.labels()).containsExactly("negative", "positive");
+        assertThat(event.manifestUri()).isEqualTo("s3://finetune/datasets/" + name + "/v1/manifest.json");
+        for (Map.Entry<String, DatasetPrepared.SplitRef> split : event.splits().entrySet()) {
+            byte[] downloaded = given().when().get("/datasets/{name}/versions/1/splits/{split}", name, split.getKey())
+                    .then().statusCode(200).contentType("application/gzip").extract().asByteArray();
+            assertThat(sha256(downloaded)).as(split.getKey()).isEqualTo(split.getValue().sha256());
+            assertThat(Fixtures.examples(downloaded)).hasSize(split.getValue().examples());
+            assertThat(store.exists(ObjectUri.parse(split.getValue().uri()))).isTrue();
+        }
+        // Exactly one event: one outbox row for the data set, and it was sent.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count(db,
+                "SELECT count(*) FROM outbox_event WHERE record_key = ? AND sent_at IS NOT NULL", name)).isEqualTo(1));
+        assertThat(count(db, "SELECT count(*) FROM outbox_event WHERE record_key = ?", name)).isEqualTo(1);
+        assertThat(count(db, "SELECT count(*) FROM outbox_event WHERE event_id = ?", event.eventId())).isEqualTo(1);
+    }
+
+    @Test
+    void aGzippedCsvUploadWithChosenColumnsBecomesAVersion() {
+        String name = Fixtures.name("tickets");
+        StringBuilder csv = new StringBuilder("id;Ticket;Queue\n");
+        for (int i = 0; i < 40; i++) {
+            csv.append(i).append(";\"Printer on floor ").append(i).append(" is broken; again\";")
+                    .append(i % 2 == 0 ? "hardware" : "software").append('\n');
+        }
+        given().contentType("text/csv").body(Fixtures.gzip(csv.toString()))
+                .queryParam("textColumn", "ticket").queryParam("labelColumn", "queue")
+                .queryParam("sourceIdColumn", "id").queryParam("delimiter", ";")
+                .when().post("/datasets/{name}/versions", name)
+                .then().statusCode(201)
+                .body("examples", equalTo(40))
+                .body("labels", equalTo(List.of("hardware", "software")))
+                .body("lineage.upload.format", equalTo("csv"))
+                .body("lineage.upload.gzip", equalTo(true))
+                .body("lineage.upload.sha256", equalTo(sha256(Fixtures.gzip(csv.toString()))));
+        DatasetPrepared event = Fixtures.firstEvent(bootstrapServers, name);
+        assertThat(event.splits().values().stream().mapToInt(DatasetPrepared.SplitRef::examples).sum()).isEqualTo(40);
+    }
+
+    @Test
+    void versionTwoKeepsEveryExampleOfVersionOneInItsSplitAndIdenticalContentMakesNoVersion() {
+        String name = Fixtures.name("stable");
+        upload(name, Fixtures.jsonl(0, 120), "append").then().statusCode(201).body("version", equalTo(1));
+        Map<String, String> v1 = splitOfEveryExample(name, 1);
+
+        // Version 2: 40 of version 1's examples again (rejected as duplicates) and 80 new ones.
+        upload(name, Fixtures.jsonl(80, 200), "append").then().statusCode(201)
+                .body("version", equalTo(2))
+                .body("examples", equalTo(200))
+                .body("statistics.carriedOver", equalTo(120))
+                .body("statistics.newExamples", equalTo(80))
+                .body("validation.rejectedByReason.duplicate", equalTo(40))
+                .body("lineage.previousVersion", equalTo(1));
+        Map<String, String> v2 = splitOfEveryExample(name, 2);
+        assertThat(v2).hasSize(200);
+        v1.forEach((text, split) -> assertThat(v2.get(text)).as(text).isEqualTo(split));
+
+        // The same rows again: nothing new, so no version and no event.
+        upload(name, Fixtures.jsonl(150, 200), "append").then().statusCode(200)
+                .body("created", equalTo(false)).body("version", equalTo(2));
+        given().when().get("/datasets/{name}/versions", name).then().statusCode(200)
+                .body("version", equalTo(List.of(1, 2)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count(db,
+                "SELECT count(*) FROM outbox_event WHERE record_key = ? AND sent_at IS NOT NULL", name)).isEqualTo(2));
+        assertThat(count(db, "SELECT count(*) FROM outbox_event WHERE record_key = ?", name)).isEqualTo(2);
+
+        // Replacing with a subset makes version 3 with only those rows, each still in its old split.
+        upload(name, Fixtures.jsonl(0, 50), "replace").then().statusCode(201)
+                .body("version", equalTo(3)).body("examples", equalTo(50)).body("mode", equalTo("replace"));
+        Map<String, String> v3 = splitOfEveryExample(name, 3);
+        v3.forEach((text, split) -> assertThat(split).as(text).isEqualTo(v1.get(text)));
+    }
+
+    @Test
+    void readsListsDownloadsTheQuarantineAndDeletes() {
+        String name = Fixtures.name("lifecycle");
+        upload(name, Fixtures.jsonl(0, 30) + "{\"text\":\"x\",\"label\":[1]}\n", "append").then().statusCode(201);
+
+        given().when().get("/datasets").then().statusCode(200).body("name", hasItem(name));
+        given().when().get("/datasets/{name}", name).then().statusCode(200)
+                .body("latestVersion", equalTo(1)).body("versions", equalTo(1)).body("pending", equalTo(0))
+                .body("trigger.newExamples", notNullValue());
+        given().when().get("/datasets/{name}/versions/1", name).then().statusCode(200)
+                .body("statistics.perSplitAndLabel.train", notNullValue())
+                .body("validation.samples[0].line", equalTo(31))
+                .body("validation.samples[0].reason", equalTo("label-shape"));
+        given().when().get("/datasets/{name}/versions/1/report", name).then().statusCode(200)
+                .body("rejected", equalTo(1));
+        byte[] quarantine = given().when().get("/datasets/{name}/versions/1/quarantine", name)
+                .then().statusCode(200).extract().asByteArray();
+        assertThat(gunzip(quarantine)).contains("\"line\":31").contains("label-shape");
+        given().when().get("/datasets/{name}/versions/9", name).then().statusCode(404)
+                .contentType("application/problem+json");
+
+        given().when().delete("/datasets/{name}", name).then().statusCode(204);
+        given().when().get("/datasets/{name}", name).then().statusCode(404);
+        assertThat(store.list("datasets/" + name + "/")).isEmpty();
+    }
+
+    @Test
+    void aDataSetThatTrainedAPromotedModelCannotBeDeleted() {
+        String name = Fixtures.name("promoted");
+        upload(name, Fixtures.jsonl(0, 20), "append").then().statusCode(201);
+        String promoted = DocumentedExamples.forTopic(Topics.MODELS_PROMOTED)
+                .replaceFirst("\"eventId\"\\s*:\\s*\"[^\"]+\"", "\"eventId\": \"" + UUID.randomUUID() + "\"")
+                .replaceFirst("\"modelName\"\\s*:\\s*\"reviews\"", "\"modelName\": \"" + name + "-model\"")
+                .replaceFirst("\"dataset\"\\s*:\\s*\"reviews\"", "\"dataset\": \"" + name + "\"");
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
+            kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.MODELS_PROMOTED, name + "-model", promoted))
+                    .awaitCompletion();
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().when().get("/datasets/{name}", name)
+                .then().body("referencedBy", hasItem(name + "-model:3 (data set version 3)")));
+        given().when().delete("/datasets/{name}", name).then().statusCode(409)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://finetune.dev/problems/dataset-referenced"));
+        assertThat(store.list("datasets/" + name + "/")).isNotEmpty();
+    }
+
+    private static Response upload(String name, String jsonl, String mode) {
+        return given().contentType("application/x-ndjson").queryParam("mode", mode)
+                .body(jsonl.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .when().post("/datasets/{name}/versions", name);
+    }
+
+    private static Map<String, String> splitOfEveryExample(String name, int version) {
+        Map<String, String> out = new HashMap<>();
+        for (String split : List.of("train", "validation", "test")) {
+            byte[] gz = given().when().get("/datasets/{name}/versions/{v}/splits/{split}", name, version, split)
+                    .then().statusCode(200).extract().asByteArray();
+            Fixtures.examples(gz).keySet().forEach(text -> assertThat(out.put(text, split))
+                    .as("'" + text + "' sits in one split only").isNull());
+        }
+        return out;
+    }
+
+    private static String gunzip(byte[] gz) {
+        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gz))) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

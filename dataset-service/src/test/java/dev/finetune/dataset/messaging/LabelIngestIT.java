@@ -1,0 +1,146 @@
+package dev.finetune.dataset.messaging;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.finetune.dataset.Fixtures;
+import dev.finetune.events.DatasetPrepared;
+import dev.finetune.events.Topics;
+import dev.finetune.storage.ArtifactStore;
+import dev.finetune.testing.KafkaTestResource;
+import dev.finetune.testing.PostgresTestResource;
+import dev.finetune.testing.S3TestResource;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Labels streaming in on {@code labels.ingest} through the real broker: records wait until a trigger fires
+ * (N records, M records and T elapsed, or {@code POST /prepare}), then become one version with its objects
+ * and one event; a poison record is dead-lettered with its reason and the consumer keeps going.
+ */
+@QuarkusTest
+@WithTestResource(value = KafkaTestResource.class)
+@WithTestResource(value = S3TestResource.class)
+@WithTestResource(value = PostgresTestResource.class)
+class LabelIngestIT {
+
+    private static final String DLQ = Topics.deadLetter(Topics.LABELS_INGEST, "dataset-service");
+
+    @Inject
+    ArtifactStore store;
+
+    @Inject
+    AgroalDataSource db;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @Test
+    void recordsBecomeAVersionWhenNHaveArrived() {
+        String name = Fixtures.name("stream");
+        setTrigger(name, 20, 1000, "PT1H");
+        produce(name, 0, 19);
+        awaitPending(name, 19);
+        given().when().get("/datasets/{name}/versions", name).then().statusCode(200).body("size()", equalTo(0));
+
+        produce(name, 19, 20);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                given().when().get("/datasets/{name}", name).then().body("latestVersion", equalTo(1))
+                        .body("pending", equalTo(0)));
+        given().when().get("/datasets/{name}/versions/1", name).then().statusCode(200)
+                .body("source", equalTo("labels.ingest"))
+                .body("examples", equalTo(20))
+                .body("lineage.kafka.records.sum()", equalTo(20));
+        DatasetPrepared event = Fixtures.firstEvent(bootstrapServers, name);
+        assertThat(event.version()).isEqualTo(1);
+        assertThat(event.splits().values().stream().mapToInt(DatasetPrepared.SplitRef::examples).sum()).isEqualTo(20);
+        assertThat(store.list("datasets/" + name + "/v1/")).hasSize(5);
+        assertThat(Fixtures.count(db, "SELECT count(*) FROM outbox_event WHERE record_key = ?", name)).isEqualTo(1);
+    }
+
+    @Test
+    void mRecordsBecomeAVersionOnceTheOldestWaitedT() {
+        String name = Fixtures.name("trickle");
+        setTrigger(name, 1000, 6, "PT2S");
+        produce(name, 0, 6);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                given().when().get("/datasets/{name}", name).then().body("latestVersion", equalTo(1)));
+        assertThat(Fixtures.firstEvent(bootstrapServers, name).version()).isEqualTo(1);
+    }
+
+    @Test
+    void prepareCutsAVersionFromWhateverIsPending() {
+        String name = Fixtures.name("manual");
+        produce(name, 0, 8);
+        awaitPending(name, 8);
+        given().when().post("/datasets/{name}/prepare", name).then().statusCode(201)
+                .body("version", equalTo(1)).body("examples", equalTo(8));
+        given().when().post("/datasets/{name}/prepare", name).then().statusCode(409)
+                .contentType("application/problem+json");
+        assertThat(Fixtures.firstEvent(bootstrapServers, name).version()).isEqualTo(1);
+    }
+
+    @Test
+    void aPoisonRecordIsDeadLetteredWithItsReasonAndTheConsumerKeepsGoing() {
+        String name = Fixtures.name("poison");
+        String poison = "{\"text\": \"no label here\"";
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
+            kafka.produceStrings().fromRecords(
+                    new ProducerRecord<>(Topics.LABELS_INGEST, name, poison),
+                    new ProducerRecord<>(Topics.LABELS_INGEST, name, "{\"text\": \"t\", \"sourceId\": \"s-1\"}"),
+                    new ProducerRecord<>(Topics.LABELS_INGEST, name, "{\"text\": \"fine\", \"label\": \"ok\"}"))
+                    .awaitCompletion();
+            List<ConsumerRecord<String, String>> dead = kafka.consumeStrings()
+                    .fromTopics(DLQ, all -> all.select().where(r -> name.equals(r.key())).select().first(2))
+                    .awaitCompletion(Duration.ofSeconds(60)).getRecords();
+            assertThat(dead).extracting(ConsumerRecord::value)
+                    .containsExactly(poison, "{\"text\": \"t\", \"sourceId\": \"s-1\"}");
+            assertThat(reason(dead.get(0))).contains("LabelRecord").contains("not valid JSON");
+            assertThat(reason(dead.get(1))).isEqualTo("LabelRecord: missing required field 'label'");
+        }
+        awaitPending(name, 1); // the record after the poison ones was accepted
+        assertThat(Fixtures.count(db, "SELECT count(*) FROM pending_example WHERE dataset = ?", name)).isEqualTo(1);
+        assertThat(store.list("datasets/" + name + "/")).isEmpty();
+    }
+
+    private static String reason(ConsumerRecord<String, String> record) {
+        return new String(record.headers().lastHeader("dead-letter-reason").value(), StandardCharsets.UTF_8);
+    }
+
+    private void produce(String name, int from, int to) {
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
+            kafka.produceStrings().fromRecords(IntStream.range(from, to)
+                    .mapToObj(i -> new ProducerRecord<>(Topics.LABELS_INGEST, name,
+                            "{\"text\":\"streamed example " + i + "\",\"label\":\"" + Fixtures.label(i)
+                                    + "\",\"sourceId\":\"src-" + i + "\"}"))
+                    .toList()).awaitCompletion();
+        }
+    }
+
+    private static void setTrigger(String name, int n, int m, String t) {
+        given().contentType("application/json")
+                .body(Map.of("newExamples", n, "partialExamples", m, "partialAfter", t))
+                .when().put("/datasets/{name}/trigger", name)
+                .then().statusCode(200).body("trigger.newExamples", equalTo(n));
+    }
+
+    private static void awaitPending(String name, int pending) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                given().when().get("/datasets/{name}", name).then().statusCode(200)
+                        .body("pending", equalTo(pending)));
+    }
+}
