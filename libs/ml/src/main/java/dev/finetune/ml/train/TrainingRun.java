@@ -165,6 +165,11 @@ final class TrainingRun implements AutoCloseable {
                         ? headStep(cache, truth, batch, labelWeights, factor)
                         : fullStep(ids, truth, batch, labelWeights, factor);
                 trainSeconds += (System.nanoTime() - t0) / 1e9;
+                if (!Double.isFinite(loss)) {
+                    // The update has already spread it into the weights: stop rather than train on NaN.
+                    throw new IllegalStateException("training diverged: loss " + loss + " at step " + (step + 1)
+                            + " (epoch " + epoch + ", batch " + batchInEpoch + "); lower the learning rate or check the data");
+                }
                 step++;
                 batchInEpoch++;
                 samplesSeen += batch.length;
