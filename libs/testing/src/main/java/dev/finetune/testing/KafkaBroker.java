@@ -34,7 +34,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** A broker on a free port whose data disappears when it is closed. */
     public static KafkaBroker startEphemeral() {
-        return start(new EmbeddedKafkaBroker().withDeleteLogDirsOnClose(true));
+        return start(new EmbeddedKafkaBroker().withDeleteLogDirsOnClose(true), p -> { });
     }
 
     /** A broker on {@code port} that keeps its data in {@code dataDirectory} across restarts. */
@@ -45,14 +45,17 @@ public final class KafkaBroker implements AutoCloseable {
             throw new UncheckedIOException("cannot create the Kafka data directory " + dataDirectory, e);
         }
         return start(new EmbeddedKafkaBroker()
-                .withKafkaPort(port)
-                .withClusterId(CLUSTER_ID)
-                .withDeleteLogDirsOnClose(false)
-                .withAdditionalProperties(p -> p.put("log.dirs", dataDirectory.toAbsolutePath().toString())));
+                        .withKafkaPort(port)
+                        .withClusterId(CLUSTER_ID)
+                        .withDeleteLogDirsOnClose(false),
+                // "log.dir", singular: the companion only makes a temporary directory when it is unset.
+                p -> p.put("log.dir", dataDirectory.toAbsolutePath().toString()));
     }
 
-    private static KafkaBroker start(EmbeddedKafkaBroker broker) {
+    /** {@code extra} goes into the one properties modifier the companion keeps (a second call replaces the first). */
+    private static KafkaBroker start(EmbeddedKafkaBroker broker, java.util.function.Consumer<java.util.Properties> extra) {
         broker.withAdditionalProperties(p -> {
+            extra.accept(p);
             // One node: every internal topic must be satisfied by it alone.
             p.put("offsets.topic.replication.factor", "1");
             p.put("transaction.state.log.replication.factor", "1");

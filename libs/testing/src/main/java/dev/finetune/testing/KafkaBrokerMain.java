@@ -20,7 +20,14 @@ public final class KafkaBrokerMain {
             System.err.println("usage: KafkaBrokerMain <port> <data directory>");
             System.exit(2);
         }
-        KafkaBroker broker = KafkaBroker.startPersistent(Integer.parseInt(args[0]), Path.of(args[1]));
+        KafkaBroker broker;
+        try {
+            broker = KafkaBroker.startPersistent(Integer.parseInt(args[0]), Path.of(args[1]));
+        } catch (RuntimeException e) {
+            e.printStackTrace();
+            System.exit(1); // the broker's own threads would keep a failed JVM alive
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();

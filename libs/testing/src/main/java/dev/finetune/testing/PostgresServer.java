@@ -27,6 +27,27 @@ public final class PostgresServer {
         }
     }
 
+    /**
+     * The JDBC URL of database {@code name} on the same server, created when missing. The local stack
+     * keeps its own database so that what tests leave behind never reaches it.
+     */
+    public static String database(String name) {
+        if (!name.matches("[a-z_][a-z0-9_]*")) {
+            throw new IllegalArgumentException("not a plain database name: " + name);
+        }
+        requireRunning();
+        try (Connection connection = DriverManager.getConnection(JDBC_URL, USERNAME, PASSWORD)) {
+            var exists = connection.prepareStatement("select 1 from pg_database where datname = ?");
+            exists.setString(1, name);
+            if (!exists.executeQuery().next()) {
+                connection.createStatement().execute("create database " + name);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create database " + name + ": " + e.getMessage(), e);
+        }
+        return JDBC_URL.substring(0, JDBC_URL.lastIndexOf('/') + 1) + name;
+    }
+
     private static String env(String name, String fallback) {
         String value = System.getenv(name);
         return value == null || value.isBlank() ? fallback : value;

@@ -1,0 +1,154 @@
+package dev.finetune.devstack;
+
+import dev.finetune.testing.PostgresServer;
+import dev.finetune.testing.S3ProxyServer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole platform on one machine: a real Kafka broker and S3Proxy, the machine's PostgreSQL, and the
+ * four services as separate processes configured to use them. Closing it stops everything it started,
+ * services first so they can finish their work against infrastructure that is still there.
+ */
+public final class DevStack implements AutoCloseable {
+
+    /** The services in the order they are started; the port of each comes from {@link StackSettings}. */
+    public static final List<String> SERVICES = List.of(
+            "dataset-service", "training-service", "evaluation-service", "registry-service");
+
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+
+    private final StackSettings settings;
+    private final PrintStream out;
+    private String jdbcUrl;
+    private KafkaProcess kafka;
+    private S3ProxyServer s3;
+    private final List<ServiceProcess> services = new ArrayList<>();
+
+    public DevStack(StackSettings settings, PrintStream out) {
+        this.settings = settings;
+        this.out = out;
+    }
+
+    /** Starts everything and returns once every service reports ready; on failure stops what it started. */
+    public DevStack start() {
+        try {
+            startAll();
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private synchronized void startAll() {
+        try {
+            Files.createDirectories(settings.logDirectory());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        jdbcUrl = PostgresServer.database(settings.database());
+        out.println("postgres            " + jdbcUrl);
+        kafka = KafkaProcess.start(settings);
+        out.println("kafka               " + kafka.bootstrapServers());
+        s3 = S3ProxyServer.start(settings.s3Port(), settings.stateDirectory().resolve("s3"),
+                StackSettings.ACCESS_KEY, StackSettings.SECRET_KEY);
+        out.println("s3                  " + s3.endpoint() + "  (bucket " + StackSettings.BUCKET + ")");
+
+        int[] ports = {settings.datasetPort(), settings.trainingPort(), settings.evaluationPort(), settings.registryPort()};
+        for (int i = 0; i < SERVICES.size(); i++) {
+            services.add(ServiceProcess.start(SERVICES.get(i), ports[i], serviceEnvironment(), settings));
+        }
+        awaitReady();
+        for (ServiceProcess service : services) {
+            out.printf("%-19s %s  (ready; docs %s/q/swagger-ui, log %s)%n", service.name(), service.url(),
+                    service.url(), settings.projectRoot().relativize(service.log()));
+        }
+    }
+
+    private Map<String, String> serviceEnvironment() {
+        return Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", settings.bootstrapServers(),
+                "STORAGE_ENDPOINT", settings.s3Endpoint(),
+                "STORAGE_ACCESS_KEY", StackSettings.ACCESS_KEY,
+                "STORAGE_SECRET_KEY", StackSettings.SECRET_KEY,
+                "STORAGE_BUCKET", StackSettings.BUCKET,
+                "QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl,
+                "QUARKUS_DATASOURCE_USERNAME", PostgresServer.USERNAME,
+                "QUARKUS_DATASOURCE_PASSWORD", PostgresServer.PASSWORD,
+                "DJL_OFFLINE", "true");
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        List<ServiceProcess> waiting = new ArrayList<>(services);
+        while (!waiting.isEmpty()) {
+            for (ServiceProcess service : List.copyOf(waiting)) {
+                if (!service.isAlive()) {
+                    throw new IllegalStateException(service.name() + " exited during start-up; see " + service.log());
+                }
+                if (service.isReady()) {
+                    waiting.remove(service);
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("not ready within " + READY_TIMEOUT + ": "
+                        + waiting.stream().map(s -> s.name() + " (log " + s.log() + ")").toList());
+            }
+            if (!waiting.isEmpty()) {
+                pause();
+            }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(250); // polling interval of the readiness probe, not a wait for an outcome
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the services", e);
+        }
+    }
+
+    public StackSettings settings() {
+        return settings;
+    }
+
+    /** Every service answers {@code /q/health/ready} with 200 right now. */
+    public boolean allReady() {
+        return !services.isEmpty() && services.stream().allMatch(ServiceProcess::isReady);
+    }
+
+    /** Process ids of everything this stack started, for checks that nothing outlives it. */
+    public List<Long> pids() {
+        List<Long> pids = new ArrayList<>(services.stream().map(ServiceProcess::pid).toList());
+        if (kafka != null) {
+            pids.add(kafka.pid());
+        }
+        if (s3 != null) {
+            pids.add(s3.pid());
+        }
+        return pids;
+    }
+
+    @Override
+    public synchronized void close() {
+        // Services first (each gets its graceful shutdown), in parallel so stopping takes one grace period.
+        services.parallelStream().forEach(ServiceProcess::close);
+        services.clear();
+        if (s3 != null) {
+            s3.close();
+            s3 = null;
+        }
+        if (kafka != null) {
+            kafka.close();
+            kafka = null;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.finetune.devstack;
+
+import java.nio.file.Path;
+
+/**
+ * Where the local stack listens and keeps its state. The defaults are the ports the README and the
+ * services' own configuration use; tests move every port to a free one so they never meet a running stack.
+ */
+public record StackSettings(Path projectRoot, Path stateDirectory, String database, int kafkaPort, int s3Port,
+        int datasetPort, int trainingPort, int evaluationPort, int registryPort) {
+
+    public static final String ACCESS_KEY = "finetune";
+    public static final String SECRET_KEY = "finetune-secret";
+    public static final String BUCKET = "finetune";
+
+    public static StackSettings defaults(Path projectRoot) {
+        return new StackSettings(projectRoot, projectRoot.resolve(".devstack"), "finetune", 9092, 9000,
+                8081, 8082, 8083, 8084);
+    }
+
+    public String bootstrapServers() {
+        return "localhost:" + kafkaPort;
+    }
+
+    public String s3Endpoint() {
+        return "http://127.0.0.1:" + s3Port;
+    }
+
+    public Path logDirectory() {
+        return stateDirectory.resolve("logs");
+    }
+}
