@@ -94,7 +94,7 @@ public class VersionPreparer {
                 InputStream decoded = UploadFormat.decoded(counted);
                 return format.rows(decoded, columns, delimiter, config.validation().maxLineBytes());
             }, (previous, rows) -> new Manifest.Lineage(previous, previous == null ? null
-                    : ArtifactLayout.manifest(dataset, previous), new Manifest.Upload(format.code(), counted.peekedGzip(),
+                    : store.uri(ArtifactLayout.manifest(dataset, previous)).toString(), new Manifest.Upload(format.code(), counted.peekedGzip(),
                     HexFormat.of().formatHex(sha256.digest()), counted.count(), rows.rowsRead()), null), null);
         }
     }
@@ -113,7 +113,7 @@ public class VersionPreparer {
                 return prepare(dataset, VersionBuilder.Mode.APPEND, Topics.LABELS_INGEST,
                         () -> source[0] = new PendingRowSource(pending, dataset, maxId.get()),
                         (previous, rows) -> new Manifest.Lineage(previous, previous == null ? null
-                                : ArtifactLayout.manifest(dataset, previous), null, source[0].lineage()),
+                                : store.uri(ArtifactLayout.manifest(dataset, previous)).toString(), null, source[0].lineage()),
                         maxId.get());
             } catch (FatalProblem problem) {
                 recordFailure(dataset, problem);
