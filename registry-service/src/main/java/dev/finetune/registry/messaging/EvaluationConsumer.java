@@ -1,16 +1,19 @@
 package dev.finetune.registry.messaging;
 
-import dev.finetune.events.EventCodec;
 import dev.finetune.events.EvaluationCompleted;
+import dev.finetune.events.EventCodec;
 import dev.finetune.registry.domain.Inbox;
+import dev.finetune.registry.domain.Registry;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes {@code evaluations.completed}. A record that is not a valid {@link EvaluationCompleted} throws, which nacks it
- * and sends it to {@code dlq.registry-service.evaluations.completed} with the reason; the consumer keeps going.
+ * Consumes {@code evaluations.completed} and takes the promotion decision. The inbox row, the decision
+ * and the event announcing it commit together; a record that is not a valid {@link EvaluationCompleted}
+ * goes to {@code dlq.registry-service.evaluations.completed} with the reason; the consumer keeps going.
  */
 @ApplicationScoped
 public class EvaluationConsumer {
@@ -19,21 +22,31 @@ public class EvaluationConsumer {
     private static final Logger LOG = Logger.getLogger(EvaluationConsumer.class);
 
     private final Inbox inbox;
+    private final Registry registry;
+    private final OutboxRelay relay;
 
-    public EvaluationConsumer(Inbox inbox) {
+    public EvaluationConsumer(Inbox inbox, Registry registry, OutboxRelay relay) {
         this.inbox = inbox;
+        this.registry = registry;
+        this.relay = relay;
     }
 
     @Incoming(CHANNEL)
     @Blocking
     public void consume(String value) {
         EvaluationCompleted event = decode(value);
+        if (accept(event)) {
+            relay.wakeUp();
+        }
+    }
+
+    @Transactional
+    boolean accept(EvaluationCompleted event) {
         if (!inbox.firstDelivery(event)) {
             LOG.debugf("%s %s already accepted, skipped", event.topic(), event.eventId());
-            return;
+            return false;
         }
-        LOG.infof("accepted %s %s key=%s correlationId=%s", event.topic(), event.eventId(), event.key(),
-                event.correlationId());
+        return registry.decide(event).isPresent();
     }
 
     /** The record value as an event; the contract test feeds it the documented example. */

@@ -2,15 +2,16 @@ package dev.finetune.registry.messaging;
 
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.ModelPromoted;
-import dev.finetune.registry.domain.Inbox;
+import dev.finetune.registry.serving.ModelServer;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes {@code models.promoted}. A record that is not a valid {@link ModelPromoted} throws, which nacks it
- * and sends it to {@code dlq.registry-service.models.promoted} with the reason; the consumer keeps going.
+ * Consumes {@code models.promoted} with a consumer group of its own per instance, so every instance
+ * hears of every promotion (whichever instance decided it) and swaps its served model at once. The
+ * database stays the truth: a missed event is caught by the server's periodic refresh.
  */
 @ApplicationScoped
 public class PromotionConsumer {
@@ -18,22 +19,19 @@ public class PromotionConsumer {
     static final String CHANNEL = "models-promoted";
     private static final Logger LOG = Logger.getLogger(PromotionConsumer.class);
 
-    private final Inbox inbox;
+    private final ModelServer server;
 
-    public PromotionConsumer(Inbox inbox) {
-        this.inbox = inbox;
+    public PromotionConsumer(ModelServer server) {
+        this.server = server;
     }
 
     @Incoming(CHANNEL)
     @Blocking
     public void consume(String value) {
         ModelPromoted event = decode(value);
-        if (!inbox.firstDelivery(event)) {
-            LOG.debugf("%s %s already accepted, skipped", event.topic(), event.eventId());
-            return;
-        }
-        LOG.infof("accepted %s %s key=%s correlationId=%s", event.topic(), event.eventId(), event.key(),
+        LOG.infof("models.promoted %s v%d (%s) correlationId=%s", event.modelName(), event.version(), event.trigger(),
                 event.correlationId());
+        server.refreshSoon();
     }
 
     /** The record value as an event; the contract test feeds it the documented example. */

@@ -1,0 +1,57 @@
+package dev.finetune.registry.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The {@code registry.*} settings; docs/operations.md lists each with an example. */
+@ConfigMapping(prefix = "registry")
+public interface RegistrySettings {
+
+    /** The promotion policy of a model that has none of its own (PUT /models/{name}/policy). */
+    Policy policy();
+
+    Serving serving();
+
+    /** How often the outbox relay looks for events a crash left unsent. */
+    @WithDefault("1s")
+    Duration relayInterval();
+
+    interface Policy {
+        @WithDefault("0.6")
+        Optional<Double> minAccuracy();
+
+        @WithDefault("0.5")
+        Optional<Double> minMacroF1();
+
+        @WithDefault("0.3")
+        Optional<Double> maxEce();
+
+        @WithDefault("2000")
+        Optional<Double> maxLatencyP95Ms();
+
+        @WithDefault("0.0")
+        Optional<Double> minImprovement();
+
+        @WithDefault("0.05")
+        Optional<Double> maxLabelF1Regression();
+
+        @WithDefault("0.05")
+        Optional<Double> significanceLevel();
+    }
+
+    interface Serving {
+        /** Most texts in one predict request. */
+        @WithDefault("64")
+        int maxBatch();
+
+        /** Longest text accepted, in characters (the model truncates to its token limit anyway). */
+        @WithDefault("10000")
+        int maxTextChars();
+
+        /** How often the server checks that it serves each model's production version. */
+        @WithDefault("2s")
+        Duration refreshInterval();
+    }
+}

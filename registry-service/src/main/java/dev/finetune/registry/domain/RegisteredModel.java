@@ -1,0 +1,17 @@
+package dev.finetune.registry.domain;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+@Entity
+@Table(name = "registered_model")
+public class RegisteredModel extends PanacheEntityBase {
+    @Id
+    public String name;
+    @Column(name = "created_at")
+    public Instant createdAt;
+}

@@ -1,0 +1,288 @@
+package dev.finetune.registry.domain;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.finetune.events.EvaluationCompleted;
+import dev.finetune.events.EventCodec;
+import dev.finetune.events.EventMeta;
+import dev.finetune.events.Lineage;
+import dev.finetune.events.ModelPromoted;
+import dev.finetune.events.ModelRejected;
+import dev.finetune.events.PlatformEvent;
+import dev.finetune.events.RuleOutcome;
+import dev.finetune.registry.config.RegistrySettings;
+import dev.finetune.registry.policy.Candidate;
+import dev.finetune.registry.policy.PolicyJudge;
+import dev.finetune.registry.policy.PromotionPolicy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * The registry's decisions. Each runs in one transaction that also writes the event announcing it to
+ * the outbox, and locks the model's row first, so decisions on one model never interleave: the alias
+ * moves atomically and version numbers never collide.
+ */
+@ApplicationScoped
+public class Registry {
+
+    public static final String PRODUCTION = "production";
+    public static final String PRODUCER = "registry-service";
+    private static final Logger LOG = Logger.getLogger(Registry.class);
+    private static final TypeReference<Map<String, Double>> METRICS = new TypeReference<>() { };
+
+    private final EntityManager entityManager;
+    private final RegistrySettings settings;
+
+    public Registry(EntityManager entityManager, RegistrySettings settings) {
+        this.entityManager = entityManager;
+        this.settings = settings;
+    }
+
+    /** What the policy decided on one evaluation; empty when the evaluation had been decided on already. */
+    public record Decision(ModelVersion version, boolean promoted, List<RuleOutcome> rules) {
+    }
+
+    /**
+     * Registers the evaluated candidate as a new version and applies the model's policy: promoted
+     * (production moves, {@code models.promoted}) or rejected ({@code models.rejected}). A failed
+     * evaluation registers nothing. Exactly one decision per evaluation id.
+     */
+    @Transactional
+    public Optional<Decision> decide(EvaluationCompleted evaluation) {
+        if (evaluation.status() != EvaluationCompleted.Status.SUCCEEDED) {
+            LOG.warnf("evaluation %s of %s failed (%s): nothing to register correlationId=%s", evaluation.evaluationId(),
+                    evaluation.modelName(), evaluation.reason(), evaluation.correlationId());
+            return Optional.empty();
+        }
+        String model = evaluation.modelName();
+        lockModel(model);
+        if (ModelVersion.count("evaluationId", evaluation.evaluationId()) > 0) {
+            return Optional.empty();
+        }
+        Optional<ModelVersion> production = production(model);
+        Candidate candidate = new Candidate(evaluation.metrics(), evaluation.perLabelF1(), evaluation.champion(),
+                production.map(v -> v.version).orElse(null),
+                production.map(v -> Json.read(v.perLabelF1, METRICS)).orElse(Map.of()));
+        List<RuleOutcome> rules = PolicyJudge.judge(policyOf(model), candidate);
+        boolean passed = PolicyJudge.passed(rules);
+
+        ModelVersion version = new ModelVersion();
+        Lineage lineage = evaluation.lineage();
+        version.modelName = model;
+        version.version = nextVersion(model);
+        version.status = passed ? ModelVersion.Status.PROMOTED : ModelVersion.Status.REJECTED;
+        version.packageUri = lineage.checkpointUri();
+        version.packageSha256 = lineage.checkpointSha256();
+        version.dataset = lineage.dataset();
+        version.datasetVersion = lineage.datasetVersion();
+        version.manifestUri = lineage.datasetManifestUri();
+        version.runId = lineage.runId();
+        version.step = lineage.step();
+        version.evaluationId = evaluation.evaluationId();
+        version.metrics = Json.write(evaluation.metrics());
+        version.perLabelF1 = Json.write(evaluation.perLabelF1());
+        version.champion = evaluation.champion() == null ? null : Json.write(evaluation.champion());
+        version.reportUri = evaluation.reportUri();
+        version.decision = Json.write(rules);
+        version.tags = "{}";
+        version.correlationId = evaluation.correlationId();
+        version.createdAt = Instant.now();
+        version.persist();
+
+        if (passed) {
+            Integer previous = production.map(v -> v.version).orElse(null);
+            moveAlias(model, PRODUCTION, previous, version.version, "POLICY", "passed the promotion policy",
+                    "policy");
+            outbox(new ModelPromoted(EventMeta.next(PRODUCER, evaluation.correlationId()), model, version.version,
+                    version.packageUri, version.packageSha256, evaluation.metrics(), previous,
+                    ModelPromoted.Trigger.POLICY, "passed the promotion policy", rules, lineage));
+        } else {
+            outbox(new ModelRejected(EventMeta.next(PRODUCER, evaluation.correlationId()), model, version.version,
+                    evaluation.evaluationId(), rules, lineage));
+        }
+        LOG.infof("%s v%d %s: %s correlationId=%s", model, version.version, passed ? "promoted" : "rejected",
+                rules.stream().filter(r -> !r.passed()).map(RuleOutcome::rule).toList(), evaluation.correlationId());
+        return Optional.of(new Decision(version, passed, rules));
+    }
+
+    /** Moves production to {@code version} by hand. */
+    @Transactional
+    public ModelVersion promote(String model, int versionNumber, String reason, String actor) {
+        lockModel(model);
+        ModelVersion target = version(model, versionNumber)
+                .orElseThrow(() -> new NoSuchElementException("model " + model + " has no version " + versionNumber));
+        Integer previous = production(model).map(v -> v.version).orElse(null);
+        if (previous != null && previous == versionNumber) {
+            throw new IllegalStateException("v" + versionNumber + " of " + model + " is production already");
+        }
+        return moveProduction(model, target, previous, ModelPromoted.Trigger.MANUAL, reason, actor);
+    }
+
+    /** Moves production back to the version it pointed to before its last move. */
+    @Transactional
+    public ModelVersion rollback(String model, String reason, String actor) {
+        lockModel(model);
+        ModelVersion current = production(model)
+                .orElseThrow(() -> new NoSuchElementException("model " + model + " has no production version"));
+        AliasMove last = AliasMove.<AliasMove>find("modelName = ?1 and alias = ?2 order by id desc", model, PRODUCTION)
+                .firstResult();
+        if (last == null || last.fromVersion == null) {
+            throw new IllegalStateException("production of " + model + " has no earlier version to roll back to");
+        }
+        ModelVersion target = version(model, last.fromVersion).orElseThrow();
+        return moveProduction(model, target, current.version, ModelPromoted.Trigger.ROLLBACK, reason, actor);
+    }
+
+    private ModelVersion moveProduction(String model, ModelVersion target, Integer previous,
+            ModelPromoted.Trigger trigger, String reason, String actor) {
+        if (reason == null || reason.isBlank()) {
+            throw new IllegalArgumentException("a reason is required");
+        }
+        moveAlias(model, PRODUCTION, previous, target.version, trigger.name(), reason, actor);
+        target.status = ModelVersion.Status.PROMOTED;
+        Lineage lineage = new Lineage(target.dataset, target.datasetVersion, target.manifestUri, target.runId,
+                target.packageUri, target.packageSha256, target.step);
+        outbox(new ModelPromoted(EventMeta.next(PRODUCER, target.correlationId), model, target.version,
+                target.packageUri, target.packageSha256, Json.read(target.metrics, METRICS), previous, trigger, reason,
+                List.of(), lineage));
+        LOG.infof("%s production v%s -> v%d (%s by %s: %s)", model, previous, target.version, trigger, actor, reason);
+        return target;
+    }
+
+    private void moveAlias(String model, String alias, Integer from, int to, String trigger, String reason, String actor) {
+        entityManager.createNativeQuery("""
+                        INSERT INTO model_alias (model_name, alias, version, updated_at) VALUES (?1, ?2, ?3, now())
+                        ON CONFLICT (model_name, alias) DO UPDATE SET version = excluded.version, updated_at = now()""")
+                .setParameter(1, model).setParameter(2, alias).setParameter(3, to).executeUpdate();
+        AliasMove move = new AliasMove();
+        move.modelName = model;
+        move.alias = alias;
+        move.fromVersion = from;
+        move.toVersion = to;
+        move.trigger = trigger;
+        move.reason = reason;
+        move.actor = actor;
+        move.at = Instant.now();
+        move.persist();
+    }
+
+    private void outbox(PlatformEvent event) {
+        OutboxRecord record = new OutboxRecord();
+        record.topic = event.topic();
+        record.recordKey = event.key();
+        record.payload = EventCodec.encode(event);
+        record.createdAt = Instant.now();
+        record.persist();
+    }
+
+    /** Creates the model on first sight and locks its row for the rest of the transaction. */
+    private void lockModel(String model) {
+        entityManager.createNativeQuery("""
+                        INSERT INTO registered_model (name, created_at) VALUES (?1, now()) ON CONFLICT (name) DO NOTHING""")
+                .setParameter(1, model).executeUpdate();
+        entityManager.find(RegisteredModel.class, model, LockModeType.PESSIMISTIC_WRITE);
+    }
+
+    private int nextVersion(String model) {
+        Number max = (Number) entityManager.createNativeQuery(
+                "SELECT coalesce(max(version), 0) FROM model_version WHERE model_name = ?1")
+                .setParameter(1, model).getSingleResult();
+        return max.intValue() + 1;
+    }
+
+    @Transactional
+    public Optional<ModelVersion> production(String model) {
+        @SuppressWarnings("unchecked")
+        List<Number> versions = entityManager.createNativeQuery(
+                "SELECT version FROM model_alias WHERE model_name = ?1 AND alias = ?2")
+                .setParameter(1, model).setParameter(2, PRODUCTION).getResultList();
+        return versions.stream().findFirst().flatMap(v -> version(model, v.intValue()));
+    }
+
+    /** Production version of every model, for the serving layer. */
+    @Transactional
+    public Map<String, Integer> productionVersions() {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = entityManager.createNativeQuery(
+                "SELECT model_name, version FROM model_alias WHERE alias = ?1")
+                .setParameter(1, PRODUCTION).getResultList();
+        Map<String, Integer> versions = new java.util.HashMap<>();
+        rows.forEach(r -> versions.put((String) r[0], ((Number) r[1]).intValue()));
+        return versions;
+    }
+
+    @Transactional
+    public Optional<ModelVersion> version(String model, int version) {
+        ModelVersion.Key key = new ModelVersion.Key();
+        key.modelName = model;
+        key.version = version;
+        return Optional.ofNullable(entityManager.find(ModelVersion.class, key));
+    }
+
+    @Transactional
+    public List<ModelVersion> versions(String model) {
+        return ModelVersion.list("modelName = ?1 order by version", model);
+    }
+
+    @Transactional
+    public List<RegisteredModel> models() {
+        return RegisteredModel.listAll(io.quarkus.panache.common.Sort.by("name"));
+    }
+
+    @Transactional
+    public Map<String, Integer> aliases(String model) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = entityManager.createNativeQuery(
+                "SELECT alias, version FROM model_alias WHERE model_name = ?1 ORDER BY alias")
+                .setParameter(1, model).getResultList();
+        Map<String, Integer> aliases = new java.util.LinkedHashMap<>();
+        rows.forEach(r -> aliases.put((String) r[0], ((Number) r[1]).intValue()));
+        return aliases;
+    }
+
+    @Transactional
+    public List<AliasMove> audit(String model) {
+        return AliasMove.list("modelName = ?1 order by id", model);
+    }
+
+    @Transactional
+    public PromotionPolicy policyOf(String model) {
+        PromotionPolicy defaults = defaultPolicy();
+        PolicyRecord stored = PolicyRecord.findById(model);
+        return stored == null ? defaults : Json.read(stored.policy, PromotionPolicy.class).over(defaults);
+    }
+
+    @Transactional
+    public PromotionPolicy storePolicy(String model, PromotionPolicy policy) {
+        policy.validated();
+        PolicyRecord stored = PolicyRecord.findById(model);
+        if (stored == null) {
+            stored = new PolicyRecord();
+            stored.modelName = model;
+        }
+        stored.policy = Json.write(policy);
+        stored.updatedAt = Instant.now();
+        stored.persist();
+        return policyOf(model);
+    }
+
+    private PromotionPolicy defaultPolicy() {
+        RegistrySettings.Policy p = settings.policy();
+        return new PromotionPolicy(p.minAccuracy().orElse(null), p.minMacroF1().orElse(null), p.maxEce().orElse(null),
+                p.maxLatencyP95Ms().orElse(null), p.minImprovement().orElse(null),
+                p.maxLabelF1Regression().orElse(null), p.significanceLevel().orElse(null));
+    }
+
+    /** Thrown for a model or version that does not exist (REST answers 404). */
+    public static class NoSuchElementException extends RuntimeException {
+        public NoSuchElementException(String message) {
+            super(message);
+        }
+    }
+}
