@@ -33,6 +33,12 @@ public class Inbox {
         return inserted == 1;
     }
 
+    /** Whether the event was accepted already; a read, so a consumer can skip work before recording it. */
+    @Transactional
+    public boolean seen(java.util.UUID eventId) {
+        return InboxEvent.findByIdOptional(eventId).isPresent();
+    }
+
     @Transactional
     public long count() {
         return InboxEvent.count();

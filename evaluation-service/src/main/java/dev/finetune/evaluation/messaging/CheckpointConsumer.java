@@ -1,39 +1,72 @@
 package dev.finetune.evaluation.messaging;
 
-import dev.finetune.events.EventCodec;
-import dev.finetune.events.CheckpointSaved;
+import dev.finetune.evaluation.domain.Evaluation;
+import dev.finetune.evaluation.domain.EvaluationMapper;
+import dev.finetune.evaluation.domain.EvaluationStore;
 import dev.finetune.evaluation.domain.Inbox;
-import io.smallrye.common.annotation.Blocking;
+import dev.finetune.evaluation.scoring.CheckpointEvaluator;
+import dev.finetune.events.CheckpointSaved;
+import dev.finetune.events.EventCodec;
+import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes {@code training.checkpoints}. A record that is not a valid {@link CheckpointSaved} throws, which nacks it
- * and sends it to {@code dlq.evaluation-service.training.checkpoints} with the reason; the consumer keeps going.
+ * Consumes {@code training.checkpoints}: each candidate checkpoint (best or last) is scored and one
+ * {@code evaluations.completed} goes out, succeeded or failed with the reason. Scoring runs on the
+ * {@value #WORKER} pool (one thread), never on the Kafka poll thread, which keeps polling (and pauses the
+ * partitions) meanwhile. A record that is not a valid {@link CheckpointSaved} throws, which sends it to
+ * {@code dlq.evaluation-service.training.checkpoints} with the reason; the consumer keeps going.
+ *
+ * <p>Idempotent twice over: a redelivered event (same event id) is skipped by the inbox, and a new event for a
+ * checkpoint already scored on the same test split re-publishes nothing (unless the earlier publish never got
+ * through, in which case the stored event, with its original event id, goes out now).
  */
 @ApplicationScoped
 public class CheckpointConsumer {
 
     static final String CHANNEL = "training-checkpoints";
+    /** Named worker pool; its size is {@code smallrye.messaging.worker.evaluation.max-concurrency}. */
+    static final String WORKER = "evaluation";
     private static final Logger LOG = Logger.getLogger(CheckpointConsumer.class);
 
     private final Inbox inbox;
+    private final CheckpointEvaluator evaluator;
+    private final EvaluationStore evaluations;
+    private final EvaluationPublisher publisher;
 
-    public CheckpointConsumer(Inbox inbox) {
+    public CheckpointConsumer(Inbox inbox, CheckpointEvaluator evaluator, EvaluationStore evaluations,
+                              EvaluationPublisher publisher) {
         this.inbox = inbox;
+        this.evaluator = evaluator;
+        this.evaluations = evaluations;
+        this.publisher = publisher;
     }
 
     @Incoming(CHANNEL)
-    @Blocking
+    @Blocking(WORKER)
     public void consume(String value) {
         CheckpointSaved event = decode(value);
-        if (!inbox.firstDelivery(event)) {
+        if (inbox.seen(event.eventId())) {
             LOG.debugf("%s %s already accepted, skipped", event.topic(), event.eventId());
             return;
         }
-        LOG.infof("accepted %s %s key=%s correlationId=%s", event.topic(), event.eventId(), event.key(),
-                event.correlationId());
+        if (!event.candidate()) {
+            inbox.firstDelivery(event);
+            LOG.debugf("%s %s step %d is neither best nor last: not a candidate", event.topic(), event.eventId(),
+                    event.lineage().step());
+            return;
+        }
+        Evaluation evaluation = evaluator.evaluate(event);
+        if (evaluation.publishedAt == null) {
+            publisher.publish(EvaluationMapper.toEvent(evaluation));
+            evaluations.markPublished(evaluation.id, event);
+        } else {
+            inbox.firstDelivery(event);
+            LOG.infof("%s %s: checkpoint %s already evaluated on this test split as %s, nothing new to publish",
+                    event.topic(), event.eventId(), event.lineage().checkpointUri(), evaluation.id);
+        }
     }
 
     /** The record value as an event; the contract test feeds it the documented example. */

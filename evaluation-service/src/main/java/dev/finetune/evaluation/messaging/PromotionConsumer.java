@@ -1,16 +1,19 @@
 package dev.finetune.evaluation.messaging;
 
+import dev.finetune.evaluation.domain.ChampionStore;
+import dev.finetune.evaluation.domain.Inbox;
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.ModelPromoted;
-import dev.finetune.evaluation.domain.Inbox;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes {@code models.promoted}. A record that is not a valid {@link ModelPromoted} throws, which nacks it
- * and sends it to {@code dlq.evaluation-service.models.promoted} with the reason; the consumer keeps going.
+ * Consumes {@code models.promoted}: the promoted version becomes the model's champion, against which later
+ * candidates are compared. A record that is not a valid {@link ModelPromoted} throws, which nacks it and sends it
+ * to {@code dlq.evaluation-service.models.promoted} with the reason; the consumer keeps going.
  */
 @ApplicationScoped
 public class PromotionConsumer {
@@ -19,21 +22,29 @@ public class PromotionConsumer {
     private static final Logger LOG = Logger.getLogger(PromotionConsumer.class);
 
     private final Inbox inbox;
+    private final ChampionStore champions;
 
-    public PromotionConsumer(Inbox inbox) {
+    public PromotionConsumer(Inbox inbox, ChampionStore champions) {
         this.inbox = inbox;
+        this.champions = champions;
     }
 
     @Incoming(CHANNEL)
     @Blocking
     public void consume(String value) {
-        ModelPromoted event = decode(value);
+        accept(decode(value));
+    }
+
+    /** The inbox row and the champion change commit together. */
+    @Transactional
+    void accept(ModelPromoted event) {
         if (!inbox.firstDelivery(event)) {
             LOG.debugf("%s %s already accepted, skipped", event.topic(), event.eventId());
             return;
         }
-        LOG.infof("accepted %s %s key=%s correlationId=%s", event.topic(), event.eventId(), event.key(),
-                event.correlationId());
+        champions.promote(event);
+        LOG.infof("%s %s v%d (%s) is production; correlationId=%s", event.topic(), event.modelName(), event.version(),
+                event.trigger(), event.correlationId());
     }
 
     /** The record value as an event; the contract test feeds it the documented example. */

@@ -1,0 +1,73 @@
+package dev.finetune.evaluation.scoring;
+
+import dev.finetune.ml.packaging.ModelPackage;
+import dev.finetune.storage.ArtifactStore;
+import dev.finetune.storage.ObjectUri;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Downloads a model package and checks the sha256 of its bytes against what the event promised before anything
+ * reads it: a package that was changed, truncated or swapped is refused with both checksums in the reason.
+ * The bytes go to a temporary file, not the heap, so a large package is held once (as the parsed package).
+ */
+@ApplicationScoped
+public class PackageLoader {
+
+    private final ArtifactStore store;
+
+    public PackageLoader(ArtifactStore store) {
+        this.store = store;
+    }
+
+    /**
+     * @param what names the package in errors, e.g. {@code checkpoint} or {@code champion v3}
+     */
+    public ModelPackage load(String what, String uri, String expectedSha256) {
+        ObjectUri objectUri;
+        try {
+            objectUri = ObjectUri.parse(uri);
+        } catch (IllegalArgumentException e) {
+            throw new EvaluationFailure(what + " URI '" + uri + "' is not an s3:// URI", e);
+        }
+        if (!store.exists(objectUri)) {
+            throw new EvaluationFailure(what + " " + uri + " does not exist");
+        }
+        Path file = null;
+        try {
+            file = Files.createTempFile("evaluation-package-", ".zip");
+            String actual;
+            try (OutputStream out = Files.newOutputStream(file)) {
+                actual = store.copyTo(objectUri, out);
+            }
+            if (!actual.equalsIgnoreCase(expectedSha256)) {
+                throw new EvaluationFailure(what + " " + uri + ": sha256 mismatch (expected " + expectedSha256
+                        + ", got " + actual + ")");
+            }
+            try (InputStream in = Files.newInputStream(file)) {
+                return ModelPackage.readFrom(in);
+            } catch (IOException | RuntimeException e) {
+                throw new EvaluationFailure(what + " " + uri + " is not a readable model package: " + e.getMessage(), e);
+            }
+        } catch (IOException e) {
+            throw new EvaluationFailure("cannot download " + what + " " + uri + ": " + e.getMessage(), e);
+        } finally {
+            delete(file);
+        }
+    }
+
+    private static void delete(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete temporary package " + file, e);
+            }
+        }
+    }
+}
