@@ -61,11 +61,10 @@ public final class DevStack implements AutoCloseable {
                 StackSettings.ACCESS_KEY, StackSettings.SECRET_KEY);
         out.println("s3                  " + s3.endpoint() + "  (bucket " + StackSettings.BUCKET + ")");
 
-        int[] ports = {settings.datasetPort(), settings.trainingPort(), settings.evaluationPort(), settings.registryPort()};
-        for (int i = 0; i < SERVICES.size(); i++) {
-            services.add(ServiceProcess.start(SERVICES.get(i), ports[i], serviceEnvironment(), settings));
+        for (String service : SERVICES) {
+            services.add(ServiceProcess.start(service, port(service), serviceEnvironment(), settings));
         }
-        awaitReady();
+        awaitReady(services);
         for (ServiceProcess service : services) {
             out.printf("%-19s %s  (ready; docs %s/q/swagger-ui, log %s)%n", service.name(), service.url(),
                     service.url(), settings.projectRoot().relativize(service.log()));
@@ -85,9 +84,45 @@ public final class DevStack implements AutoCloseable {
                 "DJL_OFFLINE", "true");
     }
 
-    private void awaitReady() {
+    private int port(String service) {
+        return switch (service) {
+            case "dataset-service" -> settings.datasetPort();
+            case "training-service" -> settings.trainingPort();
+            case "evaluation-service" -> settings.evaluationPort();
+            case "registry-service" -> settings.registryPort();
+            default -> throw new IllegalArgumentException("no service " + service);
+        };
+    }
+
+    /** SIGKILL, as a crashed machine: no shutdown hook runs, leases and offsets stay as they were. */
+    public synchronized void kill(String service) {
+        ServiceProcess process = find(service);
+        ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroyForcibly);
+        try {
+            process.awaitExit(Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        services.remove(process);
+        out.println(service + " killed (SIGKILL)");
+    }
+
+    /** Starts a service again (after {@link #kill}) and waits until it is ready. */
+    public synchronized void restart(String service) {
+        ServiceProcess process = ServiceProcess.start(service, port(service), serviceEnvironment(), settings);
+        services.add(process);
+        awaitReady(List.of(process));
+        out.println(service + " restarted and ready");
+    }
+
+    private ServiceProcess find(String service) {
+        return services.stream().filter(s -> s.name().equals(service)).findFirst()
+                .orElseThrow(() -> new IllegalStateException(service + " is not running"));
+    }
+
+    private void awaitReady(List<ServiceProcess> starting) {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        List<ServiceProcess> waiting = new ArrayList<>(services);
+        List<ServiceProcess> waiting = new ArrayList<>(starting);
         while (!waiting.isEmpty()) {
             for (ServiceProcess service : List.copyOf(waiting)) {
                 if (!service.isAlive()) {

@@ -40,7 +40,7 @@ public final class DevStackMain {
                 stopped.await();
                 yield 0;
             }
-            case "demo" -> new Demo(stack, out).run();
+            case "demo" -> new Demo(stack, out, Demo.Budget.DEMO).run();
             default -> {
                 boolean ready = stack.allReady();
                 out.println(ready ? "check: every service is ready" : "check: not every service is ready");

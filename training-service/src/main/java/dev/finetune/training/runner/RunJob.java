@@ -54,9 +54,9 @@ final class RunJob implements TrainingListener {
     private final Duration heartbeatInterval;
     private final Duration progressInterval;
 
-    private long lastHeartbeat;
     private long lastProgress;
-    private RunStore.Heartbeat heartbeat = RunStore.Heartbeat.CONTINUE;
+    private volatile RunStore.Heartbeat heartbeat = RunStore.Heartbeat.CONTINUE;
+    private volatile dev.finetune.ml.train.TrainingProgress latest;
     private Stored best;
     private String lastResumableUri;
     private long lastResumableStep;
@@ -85,6 +85,30 @@ final class RunJob implements TrainingListener {
     }
 
     void execute() {
+        // The lease is renewed on its own thread: a long checkpoint upload must not let it expire.
+        java.util.concurrent.ScheduledExecutorService renewer = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor(r -> new Thread(r, "lease-" + run.id));
+        renewer.scheduleWithFixedDelay(this::renewLease, heartbeatInterval.toMillis(), heartbeatInterval.toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+        try {
+            executeRun();
+        } finally {
+            renewer.shutdownNow();
+        }
+    }
+
+    private void renewLease() {
+        try {
+            dev.finetune.ml.train.TrainingProgress now = latest;
+            heartbeat = runs.heartbeat(run.id, owner, now == null ? run.step : now.step(),
+                    now == null ? run.totalSteps : now.totalSteps(), now == null ? null : now.loss(),
+                    now == null ? null : now.samplesPerSecond());
+        } catch (RuntimeException e) {
+            LOG.warnf("run %s: lease not renewed (%s); retrying", run.id, e.getMessage());
+        }
+    }
+
+    private void executeRun() {
         try {
             TrainingResult result = train();
             if (!result.stopped()) {
@@ -131,12 +155,8 @@ final class RunJob implements TrainingListener {
     @Override
     public void onStep(dev.finetune.ml.train.TrainingProgress progress) {
         long now = System.nanoTime();
+        latest = progress;
         metrics.stepped(run.id, progress);
-        if (now - lastHeartbeat >= heartbeatInterval.toNanos() || progress.step() == progress.totalSteps()) {
-            lastHeartbeat = now;
-            heartbeat = runs.heartbeat(run.id, owner, progress.step(), progress.totalSteps(), progress.loss(),
-                    progress.samplesPerSecond());
-        }
         if (now - lastProgress >= progressInterval.toNanos() || progress.step() == 1) {
             lastProgress = now;
             Double eta = progress.samplesPerSecond() > 0
@@ -233,6 +253,7 @@ final class RunJob implements TrainingListener {
         summary.put("samples_per_second", result.samplesPerSecond());
         events.completed(new TrainingCompleted(EventMeta.next(TrainingEventPublisher.PRODUCER, run.correlationId),
                 run.modelName, lineage(chosen), summary, (int) result.steps(), result.trainSeconds()));
+        renewLease(); // records the final step before the run leaves the running state
         runs.finish(run.id, owner, RunStatus.SUCCEEDED, null);
         broadcaster.finished(run.id, RunStatus.SUCCEEDED);
         LOG.infof("run %s succeeded: %d steps, best %s correlationId=%s", run.id, result.steps(),
