@@ -1,0 +1,144 @@
+package dev.finetune.evaluation;
+
+import dev.finetune.events.CheckpointSaved;
+import dev.finetune.events.EventMeta;
+import dev.finetune.events.Lineage;
+import dev.finetune.events.ModelPromoted;
+import dev.finetune.ml.BaseModel;
+import dev.finetune.ml.data.Example;
+import dev.finetune.ml.packaging.ModelPackage;
+import dev.finetune.ml.train.FineTuner;
+import dev.finetune.ml.train.Strategy;
+import dev.finetune.ml.train.TrainingConfig;
+import dev.finetune.ml.train.TrainingListener;
+import dev.finetune.storage.ArtifactStore;
+import dev.finetune.storage.StoredObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * A tiny labelled data set, two small models trained on it with the head strategy (seconds), and the objects and
+ * events that dataset-service, training-service and registry-service would have produced for them.
+ */
+public final class EvaluationFixtures {
+
+    public static final List<String> LABELS = List.of("food", "sports", "weather");
+    private static final Map<String, List<String>> WORDS = Map.of(
+            "sports", List.of("goal", "match", "striker", "referee", "league", "coach", "stadium", "team"),
+            "weather", List.of("rain", "storm", "sunny", "forecast", "wind", "cloudy", "snow", "temperature"),
+            "food", List.of("recipe", "pasta", "delicious", "chef", "dinner", "soup", "bread", "flavour"));
+
+    private static byte[] candidate;
+    private static byte[] champion;
+
+    private EvaluationFixtures() {
+    }
+
+    /** Examples of three labels and three lengths (short, medium, long with the default thresholds). */
+    public static List<Example> examples(int count, long seed) {
+        Random random = new Random(seed);
+        List<Example> rows = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String label = LABELS.get(i % LABELS.size());
+            List<String> words = WORDS.get(label);
+            StringBuilder text = new StringBuilder("the " + words.get(random.nextInt(words.size())) + " and the "
+                    + words.get(random.nextInt(words.size())));
+            int extra = (i / LABELS.size()) % 3 == 0 ? 0 : (i / LABELS.size()) % 3 == 1 ? 6 : 40;
+            for (int w = 0; w < extra; w++) {
+                text.append(' ').append(words.get(random.nextInt(words.size())));
+            }
+            rows.add(new Example(text.append(" today").toString(), label));
+        }
+        return rows;
+    }
+
+    public static List<Example> test() {
+        return examples(30, 3);
+    }
+
+    /** The candidate: five epochs of the head strategy on 36 examples. */
+    public static synchronized byte[] candidatePackage() {
+        if (candidate == null) {
+            candidate = train(examples(36, 1), 5, 42);
+        }
+        return candidate;
+    }
+
+    /** A weaker production model: one epoch on 9 examples. */
+    public static synchronized byte[] championPackage() {
+        if (champion == null) {
+            champion = train(examples(9, 11), 1, 7);
+        }
+        return champion;
+    }
+
+    private static byte[] train(List<Example> train, int epochs, long seed) {
+        TrainingConfig config = TrainingConfig.defaults().withStrategy(Strategy.HEAD).withEpochs(epochs)
+                .withMaxLength(16).withBatchSize(8).withSeed(seed).withEarlyStoppingPatience(0);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            FineTuner.train(BaseModel.minilm(), config, train, examples(9, 2), TrainingListener.NONE).bestPackage()
+                    .writeTo(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    public static ModelPackage read(byte[] bytes) {
+        try {
+            return ModelPackage.readFrom(new java.io.ByteArrayInputStream(bytes));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Stores the test split and a manifest in dataset-service's layout; returns the manifest URI. Each row carries
+     * the data set's name as its source, so every test's split has its own checksum (evaluations are unique on it).
+     */
+    public static String storeDataset(ArtifactStore store, String dataset) {
+        String prefix = "datasets/" + dataset + "/v1/";
+        StoredObject test = store.put(prefix + "test.jsonl.gz", gzip(test(), dataset), "application/gzip");
+        String manifest = """
+                {"dataset":"%s","version":1,"splits":{"test":{"uri":"%s","sha256":"%s","bytes":%d,"examples":%d}},
+                 "labels":["food","sports","weather"]}""".formatted(dataset, test.uri(), test.sha256(), test.size(),
+                test().size());
+        return store.put(prefix + "manifest.json", manifest.getBytes(StandardCharsets.UTF_8), "application/json")
+                .uri().toString();
+    }
+
+    public static CheckpointSaved checkpoint(String model, String manifestUri, String runId, StoredObject checkpoint,
+                                             int step, boolean best, boolean last) {
+        return new CheckpointSaved(EventMeta.next("training-service", model + "-v1"), model,
+                new Lineage(model, 1, manifestUri, runId, checkpoint.uri().toString(), checkpoint.sha256(), step),
+                1, Map.of("accuracy", 0.9), best, last);
+    }
+
+    public static ModelPromoted promoted(String model, int version, String manifestUri, StoredObject modelPackage) {
+        return new ModelPromoted(EventMeta.next("registry-service", model + "-v1"), model, version,
+                modelPackage.uri().toString(), modelPackage.sha256(), Map.of(), null, ModelPromoted.Trigger.MANUAL,
+                "test champion", List.of(), new Lineage(model, 1, manifestUri, "run-champion",
+                modelPackage.uri().toString(), modelPackage.sha256(), 1));
+    }
+
+    private static byte[] gzip(List<Example> examples, String source) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
+            for (Example e : examples) {
+                String line = dev.finetune.events.EventCodec.encode(Map.of("text", e.text(), "label", e.label(), "sourceId", source)) + "\n";
+                out.write(line.getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+}
