@@ -210,7 +210,7 @@ class EvaluationIT {
     }
 
     @Test
-    void aCorruptedOrUnreadableCheckpointFailsWithTheReasonAndTheServiceKeepsGoing() {
+    void malformedCorruptedOrUnreadableCheckpointsFailWithTheReasonAndTheServiceKeepsGoing() {
         String model = "corrupt-" + UUID.randomUUID();
         String run = "run-" + UUID.randomUUID();
         String manifest = EvaluationFixtures.storeDataset(store, model);
@@ -223,7 +223,18 @@ class EvaluationIT {
                 "not a model".getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/zip");
         CheckpointSaved unreadable = EvaluationFixtures.checkpoint(model, manifest, run, notAZip, 2, true, false);
 
+        String malformed = EventCodec.encode(corrupted).replaceFirst("\"modelName\"\\s*:", "\"model\":");
+        kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.TRAINING_CHECKPOINTS, run, malformed))
+                .awaitCompletion();
         produce(Topics.TRAINING_CHECKPOINTS, run, corrupted, unreadable);
+
+        // Not a CheckpointSaved at all: dead-lettered with the reason, and the records behind it still flow.
+        ConsumerRecord<String, String> dead = kafka.consumeStrings()
+                .fromTopics(Topics.deadLetter(Topics.TRAINING_CHECKPOINTS, "evaluation-service"),
+                        all -> all.select().where(r -> run.equals(r.key())).select().first())
+                .awaitCompletion(Duration.ofSeconds(60)).getFirstRecord();
+        assertThat(new String(dead.headers().lastHeader("dead-letter-reason").value(),
+                java.nio.charset.StandardCharsets.UTF_8)).contains("missing required field 'modelName'");
 
         await().atMost(SCORING).until(() -> completedEvents(model).size() == 2);
         List<EvaluationCompleted> failed = completedEvents(model);
