@@ -58,7 +58,7 @@ class LabelIngestIT {
         given().when().get("/datasets/{name}/versions", name).then().statusCode(200).body("size()", equalTo(0));
 
         produce(name, 19, 20);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
                 given().when().get("/datasets/{name}", name).then().body("latestVersion", equalTo(1))
                         .body("pending", equalTo(0)));
         given().when().get("/datasets/{name}/versions/1", name).then().statusCode(200)
@@ -77,7 +77,7 @@ class LabelIngestIT {
         String name = Fixtures.name("trickle");
         setTrigger(name, 1000, 6, "PT2S");
         produce(name, 0, 6);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
                 given().when().get("/datasets/{name}", name).then().body("latestVersion", equalTo(1)));
         assertThat(Fixtures.firstEvent(bootstrapServers, name).version()).isEqualTo(1);
     }
@@ -139,7 +139,7 @@ class LabelIngestIT {
     }
 
     private static void awaitPending(String name, int pending) {
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
                 given().when().get("/datasets/{name}", name).then().statusCode(200)
                         .body("pending", equalTo(pending)));
     }
