@@ -38,7 +38,7 @@ public class PendingExamples {
         return entityManager.createNativeQuery("""
                         INSERT INTO pending_example (dataset, text, label, source_id, topic, kafka_partition, kafka_offset)
                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                        ON CONFLICT (topic, kafka_partition, kafka_offset) DO NOTHING""")
+                        ON CONFLICT (dataset, topic, kafka_partition, kafka_offset) DO NOTHING""")
                 .setParameter(1, dataset)
                 .setParameter(2, record.text())
                 .setParameter(3, record.label())
