@@ -119,7 +119,14 @@ public class ModelServer {
                 continue;
             }
             ModelVersion target = registry.version(model, version).orElseThrow();
-            ServedModel loaded = new ServedModel(model, version, load(target));
+            ServedModel loaded;
+            try {
+                loaded = new ServedModel(model, version, load(target));
+            } catch (RuntimeException e) {
+                // One unloadable package must not keep every other model from being served.
+                LOG.errorf("cannot serve %s v%d: %s; retrying at the next refresh", model, version, e.getMessage());
+                continue;
+            }
             ServedModel previous = served.put(model, loaded);
             if (previous != null) {
                 previous.retire();

@@ -7,6 +7,7 @@ import dev.finetune.training.domain.RunStatus;
 import dev.finetune.training.domain.RunStore;
 import dev.finetune.training.runner.ProgressBroadcaster;
 import dev.finetune.training.runner.RunExecutor;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -68,8 +69,17 @@ public class RunResource {
     @GET
     public List<RunView> list(@QueryParam("dataset") String dataset, @QueryParam("status") String status,
             @QueryParam("limit") @DefaultValue("50") int limit) {
-        RunStatus parsed = status == null ? null : RunStatus.valueOf(status.toUpperCase());
+        RunStatus parsed = status == null ? null : parseStatus(status);
         return runs.list(dataset, parsed, Math.min(Math.max(limit, 1), 500)).stream().map(RunView::of).toList();
+    }
+
+    private static RunStatus parseStatus(String status) {
+        try {
+            return RunStatus.valueOf(status.toUpperCase());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("status must be one of queued, running, succeeded, failed, cancelled; not '"
+                    + status + "'");
+        }
     }
 
     @GET
@@ -93,6 +103,7 @@ public class RunResource {
 
     /** Live progress as Server-Sent Events; the stream ends with the run's final status. */
     @GET
+    @Blocking // the run is looked up in the database first, which the IO thread may not do
     @Path("/{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)

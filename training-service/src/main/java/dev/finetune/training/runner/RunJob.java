@@ -62,6 +62,10 @@ final class RunJob implements TrainingListener {
     private long lastResumableStep;
     private EpochMetrics lastEvaluation;
 
+    /** Metrics as stored in the run's row. */
+    static final class MetricMap extends java.util.LinkedHashMap<String, Double> {
+    }
+
     /** A checkpoint in S3 with the step and metrics it was taken at. */
     private record Stored(StoredObject object, long step, int epoch, Map<String, Double> metrics) {
     }
@@ -81,6 +85,11 @@ final class RunJob implements TrainingListener {
         this.heartbeatInterval = heartbeatInterval;
         this.progressInterval = progressInterval;
         this.lastResumableUri = run.resumeCheckpointUri;
+        if (run.bestCheckpointUri != null) { // a resumed run keeps the best checkpoint of its earlier attempts
+            this.best = new Stored(new StoredObject(ObjectUri.parse(run.bestCheckpointUri), run.bestCheckpointSha256, 0),
+                    run.bestStep == null ? 0 : run.bestStep, 0,
+                    run.bestMetrics == null ? Map.of() : RunStore.read(run.bestMetrics, MetricMap.class));
+        }
         this.lastResumableStep = run.resumeStep == null ? 0 : run.resumeStep;
     }
 
@@ -115,6 +124,7 @@ final class RunJob implements TrainingListener {
                 complete(result);
             } else if (heartbeat == RunStore.Heartbeat.CANCEL) {
                 runs.finish(run.id, owner, RunStatus.CANCELLED, null);
+                supersede(lastResumableUri, lastResumableStep);
                 broadcaster.finished(run.id, RunStatus.CANCELLED);
                 LOG.infof("run %s cancelled at step %d correlationId=%s", run.id, result.steps(), run.correlationId);
             } else if (heartbeat == RunStore.Heartbeat.LOST) {
@@ -185,11 +195,14 @@ final class RunJob implements TrainingListener {
 
     @Override
     public void onCheckpoint(CheckpointReason reason, ModelPackage checkpoint) {
+        if (heartbeat == RunStore.Heartbeat.LOST) {
+            return; // another instance owns the run now: its checkpoints are the ones that count
+        }
         long step = checkpoint.metadata().step();
         boolean resumable = reason != CheckpointReason.VALIDATION_IMPROVED;
         String key = "models/" + run.id + "/ckpt-" + step + "/" + (resumable ? "resumable.zip" : "model.zip");
         StoredObject stored = Retry.storage(() -> CheckpointWriter.store(store, key, checkpoint));
-        Map<String, Double> validationMetrics = checkpoint.metadata().metrics();
+        Map<String, Double> validationMetrics = camelCase(checkpoint.metadata().metrics());
         runs.recordCheckpoint(run.id, reason.name(), step, stored.uri().toString(), stored.sha256(), stored.size(),
                 validationMetrics, resumable);
         Stored entry = new Stored(stored, step, checkpoint.metadata().epoch(), validationMetrics);
@@ -236,7 +249,7 @@ final class RunJob implements TrainingListener {
         Stored finalStored = best != null && best.step() == finalStep ? best
                 : new Stored(Retry.storage(() -> CheckpointWriter.store(store,
                         "models/" + run.id + "/ckpt-" + finalStep + "/model.zip", finalPackage)),
-                        finalStep, finalPackage.metadata().epoch(), finalPackage.metadata().metrics());
+                        finalStep, finalPackage.metadata().epoch(), camelCase(finalPackage.metadata().metrics()));
         if (finalStored != best) {
             runs.recordCheckpoint(run.id, "FINAL", finalStep, finalStored.object().uri().toString(),
                     finalStored.object().sha256(), finalStored.object().size(), finalStored.metrics(), false);
@@ -248,13 +261,14 @@ final class RunJob implements TrainingListener {
         }
         Map<String, Double> summary = new LinkedHashMap<>(chosen.metrics());
         if (lastEvaluation != null) {
-            summary.put("train_loss", lastEvaluation.trainLoss());
+            summary.put("trainLoss", lastEvaluation.trainLoss());
         }
-        summary.put("samples_per_second", result.samplesPerSecond());
+        summary.put("samplesPerSecond", result.samplesPerSecond());
         events.completed(new TrainingCompleted(EventMeta.next(TrainingEventPublisher.PRODUCER, run.correlationId),
                 run.modelName, lineage(chosen), summary, (int) result.steps(), result.trainSeconds()));
         renewLease(); // records the final step before the run leaves the running state
         runs.finish(run.id, owner, RunStatus.SUCCEEDED, null);
+        supersede(lastResumableUri, lastResumableStep); // nothing will resume an ended run
         broadcaster.finished(run.id, RunStatus.SUCCEEDED);
         LOG.infof("run %s succeeded: %d steps, best %s correlationId=%s", run.id, result.steps(),
                 chosen.object().uri(), run.correlationId);
@@ -291,10 +305,32 @@ final class RunJob implements TrainingListener {
         }
         Map<String, Double> summary = new LinkedHashMap<>();
         summary.put("accuracy", metrics.accuracy());
-        summary.put("macro_f1", metrics.macroF1());
-        summary.put("log_loss", metrics.logLoss());
+        summary.put("macroF1", metrics.macroF1());
+        summary.put("logLoss", metrics.logLoss());
         summary.put("ece", metrics.expectedCalibrationError());
         return summary;
+    }
+
+    /**
+     * Metric names as the events spell them everywhere ({@code macroF1}, {@code logLoss}): the model
+     * library's packages use {@code macro_f1}, and downstream consumers should not need to know.
+     */
+    static Map<String, Double> camelCase(Map<String, Double> metrics) {
+        Map<String, Double> renamed = new LinkedHashMap<>();
+        metrics.forEach((name, value) -> {
+            StringBuilder camel = new StringBuilder();
+            boolean upper = false;
+            for (char c : name.toCharArray()) {
+                if (c == '_') {
+                    upper = true;
+                } else {
+                    camel.append(upper ? Character.toUpperCase(c) : c);
+                    upper = false;
+                }
+            }
+            renamed.put(camel.toString(), value);
+        });
+        return renamed;
     }
 
     UUID runId() {
