@@ -147,8 +147,9 @@ class TrainingRunIT {
         assertThat(progress.stream().filter(p -> p.step() == 1)).hasSize(1);
         assertThat(progress).anySatisfy(p -> assertThat(p.step()).isEqualTo((int) resumeStep + 1));
         assertThat(records(Topics.TRAINING_COMPLETED, run.id, TrainingCompleted.class)).hasSize(1);
-        // Only the latest resumable checkpoint is kept: it holds the optimizer state, three times the model.
-        assertThat(store.list("models/" + run.id + "/").stream().filter(k -> k.endsWith("resumable.zip"))).hasSize(1);
+        // Resumable checkpoints (optimizer state: three times the model) are superseded as the run goes and
+        // deleted once it has ended; the candidates stay.
+        assertThat(store.list("models/" + run.id + "/")).isNotEmpty().noneMatch(k -> k.endsWith("resumable.zip"));
     }
 
     @Test
