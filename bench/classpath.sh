@@ -12,6 +12,7 @@ stale() {
 if stale; then
     echo "building bench and libs/ml ..." >&2
     (cd "$ROOT_DIR" && ./mvnw -q -pl bench -am install -DskipTests) >&2 || { echo "build failed" >&2; exit 1; }
+    touch "$BENCH_DIR/target/classpath.txt" # the plugin leaves an unchanged file untouched
 fi
 BENCH_CP="$BENCH_DIR/target/classes:$(cat "$BENCH_DIR/target/classpath.txt")"
 # Offline: the PyTorch native library comes from the pytorch-native-cpu jar on the classpath.

@@ -75,7 +75,6 @@ if [ "$QUICK" = 0 ]; then
     ours ours-full-reuters-epoch "${R[@]}" --epochs 1
     peer peer-full-reuters-epoch "${R[@]}" --epochs 1
     ours ours-scratch-reuters-epoch "${R[@]}" --epochs 1 --from-scratch
-    ours ours-scratch-reuters-3epochs "${R[@]}" --epochs 3 --lr 1e-4 --from-scratch
 fi
 if [ "$MEMORY" = 1 ]; then
     # 4. Native memory scoped per batch: RSS after 100 and 1,000 steps (batch 8, short texts, to keep it minutes).
@@ -87,17 +86,4 @@ fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
 
 # Summary: one row per run.
-{
-    cat "$OUT/machine.txt"
-    printf '\n| run | steps | samples/s | tokens/s | embed sent/s | test acc | test macro-F1 | peak RSS MB | RSS@100 | RSS@1000 |\n|---|---|---|---|---|---|---|---|---|---|\n'
-    for j in "$OUT"/*.json; do
-        name="$(basename "$j" .json)"
-        f() { grep -o "\"$1\": *[-0-9.eE]*" "$j" | head -1 | sed 's/.*: *//'; }
-        rss="$(f peak_rss_mb)"
-        [ -z "$rss" ] && [ -f "$OUT/$name.time" ] && rss="$(( $(grep -o '[0-9]*' "$OUT/$name.time" | tail -1) / 1024 ))"
-        sps="$(f train_samples_per_s)"; [ -z "$sps" ] && sps="$(f samples_per_s)"
-        tps="$(f train_tokens_per_s)"; [ -z "$tps" ] && tps="$(f tokens_per_s)"
-        steps="$(f steps)"; [ -z "$steps" ] && steps="$(( $(f train_samples) / 32 ))"
-        echo "| $name | $steps | $sps | $tps | $(f embed_sentences_per_s) | $(f test_accuracy) | $(f test_macro_f1) | $rss | $(f rss_mb_step_100) | $(f rss_mb_step_1000) |"
-    done
-} | tee "$OUT/summary.md"
+"$BENCH/summary.sh" "$OUT" | tee "$OUT/summary.md"
