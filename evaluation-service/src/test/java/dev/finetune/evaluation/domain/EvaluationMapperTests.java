@@ -32,7 +32,7 @@ class EvaluationMapperTests {
         row.perLabelF1 = EvaluationMapper.json(Map.of("positive", 0.8));
         row.champion = EvaluationMapper.json(new EvaluationCompleted.ChampionComparison(2, Map.of("accuracy", 0.1),
                 0.01, 0.2, 0.003));
-        row.reportUri = "s3://finetune/reports/run-7d3f2a/ckpt-300/report.json";
+        row.reportUri = "s3://finetune/reports/7d3f2a61-0c4e-4b8a-9f2e-5a1d3c7b9e40/ckpt-300/report.json";
 
         EvaluationCompleted event = EvaluationMapper.toEvent(row);
         assertThat(event.eventId()).isEqualTo(row.eventId);

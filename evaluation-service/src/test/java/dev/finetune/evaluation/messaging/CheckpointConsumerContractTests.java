@@ -16,7 +16,7 @@ class CheckpointConsumerContractTests {
     void decodesTheDocumentedExample() {
         CheckpointSaved event = CheckpointConsumer.decode(DocumentedExamples.forTopic(Topics.TRAINING_CHECKPOINTS));
 
-        assertThat(event.key()).isEqualTo("run-7d3f2a");
+        assertThat(event.key()).isEqualTo("7d3f2a61-0c4e-4b8a-9f2e-5a1d3c7b9e40");
         assertThat(event.candidate()).isTrue();
         assertThat(event.lineage().datasetVersion()).isEqualTo(3);
         assertThat(event.lineage().checkpointSha256()).hasSize(64);

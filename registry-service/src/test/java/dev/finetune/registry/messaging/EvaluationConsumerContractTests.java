@@ -20,7 +20,7 @@ class EvaluationConsumerContractTests {
         assertThat(event.status()).isEqualTo(EvaluationCompleted.Status.SUCCEEDED);
         assertThat(event.metrics()).containsKeys("accuracy", "macroF1", "ece", "latencyP95Ms");
         assertThat(event.champion().mcnemarPValue()).isLessThan(0.05);
-        assertThat(event.lineage().runId()).isEqualTo("run-7d3f2a");
+        assertThat(event.lineage().runId()).isEqualTo("7d3f2a61-0c4e-4b8a-9f2e-5a1d3c7b9e40");
     }
 
     @Test
