@@ -96,9 +96,9 @@ final class Demo {
         out.printf("promoted %s v%d  metrics %s%n", dataset, first.path("version").asInt(), first.path("metrics"));
 
         section("3. Predictions from the production model");
-        JsonNode predictions = send("POST", registry + "/models/" + dataset + "/predict", JSON.writeValueAsString(
-                Map.of("inputs", List.of("This blender broke after two days and I want a refund.",
-                        "Honestly, the headphones exceeded my expectations!", "The kettle is average."))), 200);
+        JsonNode predictions = predict(registry, List.of("This blender broke after two days and I want a refund.",
+                "Honestly, the headphones exceeded my expectations!", "The kettle is average."));
+        out.printf("from v%d:%n", predictions.path("version").asInt());
         for (JsonNode p : predictions.path("predictions")) {
             out.printf("  %-9s %s%n", p.path("label").asText(), p.path("scores"));
         }
@@ -162,6 +162,26 @@ final class Demo {
             default -> "  training run " + run.path("id").asText().substring(0, 8) + ": " + status
                     + (run.path("failureReason").isNull() ? "" : " (" + run.path("failureReason").asText() + ")");
         };
+    }
+
+    /** Predictions from the production version; 503 (still loading the new version) is retried as the API asks. */
+    private JsonNode predict(String registry, List<String> inputs) throws Exception {
+        String body = JSON.writeValueAsString(Map.of("inputs", inputs));
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (true) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                    URI.create(registry + "/models/" + dataset + "/predict")).timeout(Duration.ofSeconds(60))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 200) {
+                return JSON.readTree(response.body());
+            }
+            if (response.statusCode() != 503 || System.nanoTime() > deadline) {
+                throw new IOException("predict answered " + response.statusCode() + ": " + response.body());
+            }
+            long retryAfter = response.headers().firstValueAsLong("Retry-After").orElse(2);
+            Thread.sleep(retryAfter * 1000); // the server said when to come back
+        }
     }
 
     private void streamLabels(String bootstrapServers, List<ReviewGenerator.Review> reviews) throws Exception {
