@@ -81,7 +81,9 @@ public final class DevStack implements AutoCloseable {
                 "QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl,
                 "QUARKUS_DATASOURCE_USERNAME", PostgresServer.USERNAME,
                 "QUARKUS_DATASOURCE_PASSWORD", PostgresServer.PASSWORD,
-                "DJL_OFFLINE", "true");
+                "DJL_OFFLINE", "true",
+                // libtorch's spinning OpenMP workers slow every process on a shared machine (docs/benchmarks.md)
+                "OMP_WAIT_POLICY", "PASSIVE");
     }
 
     private int port(String service) {
