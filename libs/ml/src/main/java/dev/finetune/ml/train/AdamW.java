@@ -60,11 +60,14 @@ final class AdamW implements AutoCloseable {
             for (int i = 0; i < grads.length; i++) {
                 grads[i] = slots.get(i).parameter().getArray().getGradient();
                 grads[i].attach(step); // the wrapper is created in the parameter's manager
-                if (clipNorm > 0) {
-                    sumSquares += grads[i].square().sum().getFloat();
-                }
+                sumSquares += grads[i].square().sum().getFloat();
             }
             double norm = Math.sqrt(sumSquares);
+            if (!Double.isFinite(norm)) {
+                // An inf or NaN gradient would poison the moments and every weight for good: drop it.
+                discardGradients();
+                return norm;
+            }
             float scale = clipNorm > 0 && norm > clipNorm ? (float) (clipNorm / (norm + 1e-6)) : 1f;
             updates++;
             float bc1 = (float) (1 - Math.pow(BETA1, updates));
@@ -92,6 +95,13 @@ final class AdamW implements AutoCloseable {
                 JniUtils.zeroGrad((PtNDArray) w);
             }
             return norm;
+        }
+    }
+
+    /** Zeroes the accumulated gradients without an update (a step whose loss or gradient was not finite). */
+    void discardGradients() {
+        for (Slot s : slots) {
+            JniUtils.zeroGrad((PtNDArray) s.parameter().getArray());
         }
     }
 

@@ -56,6 +56,10 @@ final class TrainingRun implements AutoCloseable {
     private double epochLossSum;
     private int epochLossCount;
     private double bestMetric = Double.NaN;
+    /** Consecutive steps whose update was skipped for a non-finite loss or gradient; more than this fails the run. */
+    private static final int MAX_SKIPPED_IN_A_ROW = 3;
+    private static final System.Logger LOG = System.getLogger(TrainingRun.class.getName());
+    private int skippedInARow;
     private long bestStep = -1;
     private int evaluationsWithoutImprovement;
     private long samplesSeen;
@@ -166,10 +170,19 @@ final class TrainingRun implements AutoCloseable {
                         : fullStep(ids, truth, batch, labelWeights, factor);
                 trainSeconds += (System.nanoTime() - t0) / 1e9;
                 if (!Double.isFinite(loss)) {
-                    // The update has already spread it into the weights: stop rather than train on NaN.
-                    throw new IllegalStateException("training diverged: loss " + loss + " at step " + (step + 1)
-                            + " (epoch " + epoch + ", batch " + batchInEpoch + "); lower the learning rate or check the data");
+                    // Skipped without an update (see update()); a run that keeps producing them has diverged.
+                    skippedInARow++;
+                    LOG.log(System.Logger.Level.WARNING, "step {0}: loss or gradient not finite, update skipped", step + 1);
+                    if (skippedInARow > MAX_SKIPPED_IN_A_ROW) {
+                        throw new IllegalStateException("training diverged: no finite loss and gradient for "
+                                + skippedInARow + " steps in a row up to step " + (step + 1) + " (epoch " + epoch
+                                + ", batch " + batchInEpoch + "); lower the learning rate or check the data");
+                    }
+                    step++;
+                    batchInEpoch++;
+                    continue;
                 }
+                skippedInARow = 0;
                 step++;
                 batchInEpoch++;
                 samplesSeen += batch.length;
@@ -237,9 +250,7 @@ final class TrainingRun implements AutoCloseable {
                 collector.backward(lossArray);
                 loss = lossArray.getFloat();
             }
-            optimizer.step(stepManager, factor * config.learningRate(), factor * config.headLearningRate(),
-                    config.weightDecay(), config.gradientClip());
-            return loss;
+            return update(stepManager, loss, factor * config.learningRate(), factor * config.headLearningRate());
         }
     }
 
@@ -259,10 +270,21 @@ final class TrainingRun implements AutoCloseable {
                 collector.backward(lossArray);
                 loss = lossArray.getFloat();
             }
-            optimizer.step(stepManager, factor * config.headLearningRate(), factor * config.headLearningRate(),
-                    config.weightDecay(), config.gradientClip());
-            return loss;
+            return update(stepManager, loss, factor * config.headLearningRate(), factor * config.headLearningRate());
         }
+    }
+
+    /**
+     * Applies the step's gradients unless the loss or the gradient is not finite; then nothing is
+     * applied and NaN is returned, so one bad batch cannot poison the weights.
+     */
+    private double update(NDManager stepManager, double loss, float encoderLr, float headLr) {
+        if (!Double.isFinite(loss)) {
+            optimizer.discardGradients();
+            return Double.NaN;
+        }
+        double norm = optimizer.step(stepManager, encoderLr, headLr, config.weightDecay(), config.gradientClip());
+        return Double.isFinite(norm) ? loss : Double.NaN;
     }
 
     /** Dropout masks are a function of (seed, step), so a resumed run draws the same ones. */
