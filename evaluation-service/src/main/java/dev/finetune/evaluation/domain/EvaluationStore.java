@@ -1,5 +1,7 @@
 package dev.finetune.evaluation.domain;
 
+import dev.finetune.support.inbox.Inbox;
+
 import dev.finetune.events.CheckpointSaved;
 import dev.finetune.events.EvaluationCompleted;
 import io.quarkus.narayana.jta.QuarkusTransaction;

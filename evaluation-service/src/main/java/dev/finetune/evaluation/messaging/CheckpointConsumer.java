@@ -3,7 +3,7 @@ package dev.finetune.evaluation.messaging;
 import dev.finetune.evaluation.domain.Evaluation;
 import dev.finetune.evaluation.domain.EvaluationMapper;
 import dev.finetune.evaluation.domain.EvaluationStore;
-import dev.finetune.evaluation.domain.Inbox;
+import dev.finetune.support.inbox.Inbox;
 import dev.finetune.evaluation.scoring.CheckpointEvaluator;
 import dev.finetune.events.CheckpointSaved;
 import dev.finetune.events.EventCodec;

@@ -1,7 +1,7 @@
 package dev.finetune.evaluation.messaging;
 
 import dev.finetune.evaluation.domain.ChampionStore;
-import dev.finetune.evaluation.domain.Inbox;
+import dev.finetune.support.inbox.Inbox;
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.ModelPromoted;
 import io.smallrye.common.annotation.Blocking;

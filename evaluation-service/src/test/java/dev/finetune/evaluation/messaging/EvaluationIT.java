@@ -10,7 +10,7 @@ import static org.hamcrest.Matchers.equalTo;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.finetune.evaluation.EvaluationFixtures;
 import dev.finetune.evaluation.domain.ChampionStore;
-import dev.finetune.evaluation.domain.Inbox;
+import dev.finetune.support.inbox.Inbox;
 import dev.finetune.evaluation.scoring.LengthBuckets;
 import dev.finetune.evaluation.scoring.McNemar;
 import dev.finetune.events.CheckpointSaved;

@@ -1,5 +1,7 @@
 package dev.finetune.registry.api;
 
+import dev.finetune.support.problem.Problem;
+
 import dev.finetune.ml.classifier.Prediction;
 import dev.finetune.registry.config.RegistrySettings;
 import dev.finetune.registry.domain.Registry;

@@ -1,20 +1,17 @@
 package dev.finetune.registry.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.finetune.registry.domain.Registry;
-import jakarta.ws.rs.NotFoundException;
-import jakarta.ws.rs.WebApplicationException;
+import dev.finetune.support.problem.Problem;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** Every error of the REST API as problem+json, with a detail a person can act on. */
-public class ProblemMappers {
+/**
+ * The registry's own errors as problem+json; bad input, unreadable JSON and unknown paths are mapped by
+ * {@link dev.finetune.support.problem.ProblemMappers} as in every service.
+ */
+public class RegistryProblemMappers {
 
-    @ServerExceptionMapper
-    public Response invalid(IllegalArgumentException e) {
-        return Problem.response(Response.Status.BAD_REQUEST, e.getMessage());
-    }
-
+    /** A move the model's state does not allow (already production, nothing to roll back to). */
     @ServerExceptionMapper
     public Response conflict(IllegalStateException e) {
         return Problem.response(Response.Status.CONFLICT, e.getMessage());
@@ -23,21 +20,5 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response missing(Registry.NoSuchElementException e) {
         return Problem.response(Response.Status.NOT_FOUND, e.getMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response unreadable(JsonProcessingException e) {
-        return Problem.response(Response.Status.BAD_REQUEST, "unreadable JSON: " + e.getOriginalMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response notFound(NotFoundException e) {
-        return Problem.response(Response.Status.NOT_FOUND, e.getMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response other(WebApplicationException e) {
-        Response.Status status = Response.Status.fromStatusCode(e.getResponse().getStatus());
-        return Problem.response(status == null ? Response.Status.BAD_REQUEST : status, e.getMessage());
     }
 }

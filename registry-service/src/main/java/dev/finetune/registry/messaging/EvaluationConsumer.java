@@ -2,7 +2,7 @@ package dev.finetune.registry.messaging;
 
 import dev.finetune.events.EvaluationCompleted;
 import dev.finetune.events.EventCodec;
-import dev.finetune.registry.domain.Inbox;
+import dev.finetune.support.inbox.Inbox;
 import dev.finetune.registry.domain.Registry;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;

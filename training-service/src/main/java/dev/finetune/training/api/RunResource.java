@@ -1,5 +1,7 @@
 package dev.finetune.training.api;
 
+import dev.finetune.support.problem.Problem;
+
 import dev.finetune.training.domain.Hyperparameters;
 import dev.finetune.training.domain.Run;
 import dev.finetune.training.domain.RunSource;

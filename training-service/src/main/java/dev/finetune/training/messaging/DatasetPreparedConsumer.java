@@ -3,7 +3,7 @@ package dev.finetune.training.messaging;
 import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EventCodec;
 import dev.finetune.training.domain.Hyperparameters;
-import dev.finetune.training.domain.Inbox;
+import dev.finetune.support.inbox.Inbox;
 import dev.finetune.training.domain.RunSource;
 import dev.finetune.training.domain.RunStore;
 import dev.finetune.training.runner.RunExecutor;

@@ -8,7 +8,7 @@ import dev.finetune.events.Topics;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
-import dev.finetune.training.domain.Inbox;
+import dev.finetune.support.inbox.Inbox;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;

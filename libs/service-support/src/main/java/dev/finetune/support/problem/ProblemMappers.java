@@ -1,4 +1,4 @@
-package dev.finetune.evaluation.api;
+package dev.finetune.support.problem;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import jakarta.ws.rs.NotFoundException;

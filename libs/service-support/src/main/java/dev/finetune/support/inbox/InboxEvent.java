@@ -1,4 +1,4 @@
-package dev.finetune.training.domain;
+package dev.finetune.support.inbox;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;

@@ -1,4 +1,4 @@
-package dev.finetune.registry.domain;
+package dev.finetune.support.inbox;
 
 import dev.finetune.events.PlatformEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,6 +31,12 @@ public class Inbox {
                 .setParameter(4, event.correlationId())
                 .executeUpdate();
         return inserted == 1;
+    }
+
+    /** Whether the event was accepted already; a read, so a consumer can skip work before recording it. */
+    @Transactional
+    public boolean seen(java.util.UUID eventId) {
+        return InboxEvent.findByIdOptional(eventId).isPresent();
     }
 
     @Transactional
