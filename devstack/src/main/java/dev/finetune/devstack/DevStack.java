@@ -62,7 +62,7 @@ public final class DevStack implements AutoCloseable {
         out.println("s3                  " + s3.endpoint() + "  (bucket " + StackSettings.BUCKET + ")");
 
         for (String service : SERVICES) {
-            services.add(ServiceProcess.start(service, port(service), serviceEnvironment(), settings));
+            services.add(ServiceProcess.start(service, port(service), service, serviceEnvironment(), settings));
         }
         awaitReady(services);
         for (ServiceProcess service : services) {
@@ -111,10 +111,16 @@ public final class DevStack implements AutoCloseable {
 
     /** Starts a service again (after {@link #kill}) and waits until it is ready. */
     public synchronized void restart(String service) {
-        ServiceProcess process = ServiceProcess.start(service, port(service), serviceEnvironment(), settings);
+        startInstance(service, port(service));
+        out.println(service + " restarted and ready");
+    }
+
+    /** One more instance of a service on {@code port}, in the same consumer groups (scaling out). */
+    public synchronized void startInstance(String service, int port) {
+        String logName = port == port(service) ? service : service + "-" + port;
+        ServiceProcess process = ServiceProcess.start(service, port, logName, serviceEnvironment(), settings);
         services.add(process);
         awaitReady(List.of(process));
-        out.println(service + " restarted and ready");
     }
 
     private ServiceProcess find(String service) {

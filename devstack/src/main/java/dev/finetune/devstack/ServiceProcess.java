@@ -31,12 +31,13 @@ final class ServiceProcess implements AutoCloseable {
         this.process = process;
     }
 
-    static ServiceProcess start(String name, int port, Map<String, String> environment, StackSettings settings) {
+    static ServiceProcess start(String name, int port, String logName, Map<String, String> environment,
+            StackSettings settings) {
         Path jar = settings.projectRoot().resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(name + " is not built (" + jar + " missing): run ./mvnw -B install -DskipTests");
         }
-        Path log = settings.logDirectory().resolve(name + ".log");
+        Path log = settings.logDirectory().resolve(logName + ".log");
         List<String> command = new ArrayList<>(List.of(Java.executable(), "-Xmx2g", "-Dai.djl.offline=true",
                 "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)

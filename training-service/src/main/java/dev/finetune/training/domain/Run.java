@@ -48,6 +48,8 @@ public class Run extends PanacheEntityBase {
     @Column(name = "lease_until")
     public Instant leaseUntil;
     public int attempts;
+    @Column(name = "executed_by")
+    public String executedBy;
     public long step;
     @Column(name = "total_steps")
     public long totalSteps;

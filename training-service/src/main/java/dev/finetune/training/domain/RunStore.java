@@ -222,7 +222,8 @@ public class RunStore {
     @Transactional
     public boolean finish(UUID runId, String owner, RunStatus status, String failureReason) {
         return entityManager.createQuery("""
-                        update Run set status = ?3, failureReason = ?4, finishedAt = ?5, owner = null, leaseUntil = null
+                        update Run set status = ?3, failureReason = ?4, finishedAt = ?5, owner = null, leaseUntil = null,
+                            executedBy = ?2
                         where id = ?1 and owner = ?2 and status = ?6""")
                 .setParameter(1, runId).setParameter(2, owner).setParameter(3, status).setParameter(4, failureReason)
                 .setParameter(5, Instant.now()).setParameter(6, RunStatus.RUNNING).executeUpdate() == 1;
