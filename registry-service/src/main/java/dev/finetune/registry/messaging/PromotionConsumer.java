@@ -10,8 +10,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Consumes {@code models.promoted} with a consumer group of its own per instance, so every instance
- * hears of every promotion (whichever instance decided it) and swaps its served model at once. The
- * database stays the truth: a missed event is caught by the server's periodic refresh.
+ * hears of every promotion (whichever instance decided it) and swaps its served model at once. It reads
+ * from the earliest offset, so a new instance replays old promotions: each only triggers a comparison
+ * of what is served with the database, which stays the truth (and is also refreshed periodically).
  */
 @ApplicationScoped
 public class PromotionConsumer {
@@ -29,7 +30,7 @@ public class PromotionConsumer {
     @Blocking
     public void consume(String value) {
         ModelPromoted event = decode(value);
-        LOG.infof("models.promoted %s v%d (%s) correlationId=%s", event.modelName(), event.version(), event.trigger(),
+        LOG.debugf("models.promoted %s v%d (%s) correlationId=%s", event.modelName(), event.version(), event.trigger(),
                 event.correlationId());
         server.refreshSoon();
     }
