@@ -109,28 +109,39 @@ final class Demo {
                 budget.streamed());
         JsonNode second = awaitDecision(registry, training, 2);
         if ("promoted".equals(second.path("status").asText())) {
-            out.printf("v2 promoted: metrics %s%n", second.path("metrics"));
+            out.printf("model v%d (data set v2) promoted: metrics %s%n", second.path("version").asInt(),
+                    second.path("metrics"));
         } else {
-            out.printf("v2 rejected; production stays v%d. Failed rules:%n", first.path("version").asInt());
+            out.printf("model v%d (data set v2) rejected; production stays as it was. Failed rules:%n",
+                    second.path("version").asInt());
             for (JsonNode rule : failedRules(second)) {
                 out.printf("  %-26s actual %s, threshold %s %s%n", rule.path("rule").asText(), rule.path("actual"),
                         rule.path("threshold"), rule.path("detail").isMissingNode() ? "" : rule.path("detail").asText(""));
             }
         }
         JsonNode model = send("GET", registry + "/models/" + dataset, null, 200);
-        out.printf("%nproduction: v%d; audit: %s/models/%s/audit%n", model.path("aliases").path("production").asInt(),
-                registry, dataset);
+        out.printf("%nproduction: v%d (trained on data set v%d); audit: %s/models/%s/audit%n",
+                model.path("production").path("version").asInt(),
+                model.path("production").path("lineage").path("datasetVersion").asInt(), registry, dataset);
         return 0;
     }
 
-    /** Waits until the registry has decided on the {@code n}-th version of the model, printing training progress. */
+    /**
+     * Waits until the registry has decided on a model trained on data set version {@code n} (a run can
+     * offer two candidates, its best and its final checkpoint; the first decision is shown), printing
+     * training progress meanwhile.
+     */
     private JsonNode awaitDecision(String registry, String training, int n) throws Exception {
         long deadline = System.nanoTime() + CYCLE_TIMEOUT.toNanos();
         String lastLine = "";
         while (System.nanoTime() < deadline) {
             Optional<JsonNode> model = getQuietly(registry + "/models/" + dataset);
-            if (model.isPresent() && model.get().path("versions").size() >= n) {
-                return model.get().path("versions").get(n - 1);
+            if (model.isPresent()) {
+                for (JsonNode version : model.get().path("versions")) {
+                    if (version.path("lineage").path("datasetVersion").asInt() == n) {
+                        return version;
+                    }
+                }
             }
             String line = progressLine(training);
             if (!line.equals(lastLine)) {
@@ -139,7 +150,8 @@ final class Demo {
             }
             Thread.sleep(2000); // polling the public API: the demo is a client like any other
         }
-        throw new IllegalStateException("no decision on version " + n + " of " + dataset + " within " + CYCLE_TIMEOUT);
+        throw new IllegalStateException("no decision on data set version " + n + " of " + dataset + " within "
+                + CYCLE_TIMEOUT);
     }
 
     private String progressLine(String training) throws Exception {

@@ -115,6 +115,16 @@ public final class DevStack implements AutoCloseable {
         out.println(service + " restarted and ready");
     }
 
+    /** Starts a service again with extra settings (environment variables), and waits until it is ready. */
+    public synchronized void restart(String service, Map<String, String> settingsOverride) {
+        Map<String, String> environment = new java.util.HashMap<>(serviceEnvironment());
+        environment.putAll(settingsOverride);
+        ServiceProcess process = ServiceProcess.start(service, port(service), service, environment, settings);
+        services.add(process);
+        awaitReady(List.of(process));
+        out.println(service + " restarted with " + settingsOverride.keySet());
+    }
+
     /** One more instance of a service on {@code port}, in the same consumer groups (scaling out). */
     public synchronized void startInstance(String service, int port) {
         String logName = port == port(service) ? service : service + "-" + port;
