@@ -1,7 +1,6 @@
 package dev.finetune.training;
 
 import dev.finetune.events.DatasetPrepared;
-import dev.finetune.events.EventCodec;
 import dev.finetune.events.EventMeta;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.StoredObject;
@@ -53,9 +52,6 @@ public final class TrainingFixtures {
                 List.of("food", "sports", "weather"), train.sha256());
     }
 
-    public static String json(DatasetPrepared event) {
-        return EventCodec.encode(event);
-    }
 
     private static byte[] gzip(List<String> lines) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -30,7 +30,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
@@ -43,6 +42,7 @@ final class RunJob implements TrainingListener {
     private static final Logger LOG = Logger.getLogger(RunJob.class);
 
     private final Run run;
+    private final Hyperparameters hyperparameters;
     private final String owner;
     private final RunStore runs;
     private final ArtifactStore store;
@@ -74,6 +74,7 @@ final class RunJob implements TrainingListener {
             TrainingEventPublisher events, ProgressBroadcaster broadcaster, TrainingMetrics metrics,
             BooleanSupplier shuttingDown, Duration heartbeatInterval, Duration progressInterval) {
         this.run = run;
+        this.hyperparameters = RunStore.read(run.hyperparameters, Hyperparameters.class);
         this.owner = owner;
         this.runs = runs;
         this.store = store;
@@ -139,7 +140,6 @@ final class RunJob implements TrainingListener {
     }
 
     private TrainingResult train() {
-        Hyperparameters hyperparameters = RunStore.read(run.hyperparameters, Hyperparameters.class);
         String datasetVersion = run.dataset + "@v" + run.datasetVersion;
         TrainingConfig config = hyperparameters.toTrainingConfig(datasetVersion);
         List<Example> train = SplitReader.read(store, run.trainUri);
@@ -182,7 +182,7 @@ final class RunJob implements TrainingListener {
     }
 
     private int batchSize() {
-        Integer batch = RunStore.read(run.hyperparameters, Hyperparameters.class).batchSize();
+        Integer batch = hyperparameters.batchSize();
         return batch == null ? 1 : batch;
     }
 
@@ -333,7 +333,4 @@ final class RunJob implements TrainingListener {
         return renamed;
     }
 
-    UUID runId() {
-        return run.id;
-    }
 }
