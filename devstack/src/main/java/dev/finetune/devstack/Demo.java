@@ -127,9 +127,8 @@ final class Demo {
     }
 
     /**
-     * Waits until the registry has decided on a model trained on data set version {@code n} (a run can
-     * offer two candidates, its best and its final checkpoint; the first decision is shown), printing
-     * training progress meanwhile.
+     * Waits until the registry has decided on the model trained on data set version {@code n} (a run offers
+     * one candidate, its best checkpoint), printing training progress meanwhile. A failed run ends the wait.
      */
     private JsonNode awaitDecision(String registry, String training, int n) throws Exception {
         long deadline = System.nanoTime() + CYCLE_TIMEOUT.toNanos();
@@ -143,6 +142,10 @@ final class Demo {
                     }
                 }
             }
+            Optional<String> failure = failedRun(training, n);
+            if (failure.isPresent()) {
+                throw new IllegalStateException("the run on data set version " + n + " " + failure.get());
+            }
             String line = progressLine(training);
             if (!line.equals(lastLine)) {
                 out.println(line);
@@ -152,6 +155,18 @@ final class Demo {
         }
         throw new IllegalStateException("no decision on data set version " + n + " of " + dataset + " within "
                 + CYCLE_TIMEOUT);
+    }
+
+    /** How the run on data set version {@code n} ended, when it failed or was cancelled. */
+    private Optional<String> failedRun(String training, int n) throws Exception {
+        Optional<JsonNode> runs = getQuietly(training + "/runs?dataset=" + dataset);
+        for (JsonNode run : runs.orElse(JSON.createArrayNode())) {
+            String status = run.path("status").asText();
+            if (run.path("datasetVersion").asInt() == n && (status.equals("failed") || status.equals("cancelled"))) {
+                return Optional.of(status + ": " + run.path("failureReason").asText(""));
+            }
+        }
+        return Optional.empty();
     }
 
     private String progressLine(String training) throws Exception {

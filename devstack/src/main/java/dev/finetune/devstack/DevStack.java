@@ -133,6 +133,45 @@ public final class DevStack implements AutoCloseable {
         awaitReady(List.of(process));
     }
 
+    /**
+     * Stops the Kafka broker (an outage: services keep running and must ride it out); {@link #startBroker}
+     * brings it back on the same port with the same data.
+     */
+    public synchronized void stopBroker() {
+        requireStarted(kafka, "the broker");
+        kafka.close();
+        kafka = null;
+        out.println("kafka stopped");
+    }
+
+    public synchronized void startBroker() {
+        if (kafka == null) {
+            kafka = KafkaProcess.start(settings);
+            out.println("kafka started again at " + kafka.bootstrapServers());
+        }
+    }
+
+    /** Stops S3Proxy (an outage); {@link #startObjectStore} brings it back with the same objects. */
+    public synchronized void stopObjectStore() {
+        requireStarted(s3, "the object store");
+        s3.stop();
+        out.println("s3 stopped");
+    }
+
+    public synchronized void startObjectStore() {
+        requireStarted(s3, "the object store");
+        if (!s3.isRunning()) {
+            s3.restart();
+            out.println("s3 started again at " + s3.endpoint());
+        }
+    }
+
+    private static void requireStarted(Object component, String name) {
+        if (component == null) {
+            throw new IllegalStateException(name + " is not part of a started stack");
+        }
+    }
+
     private ServiceProcess find(String service) {
         return services.stream().filter(s -> s.name().equals(service)).findFirst()
                 .orElseThrow(() -> new IllegalStateException(service + " is not running"));
@@ -184,7 +223,7 @@ public final class DevStack implements AutoCloseable {
         if (kafka != null) {
             pids.add(kafka.pid());
         }
-        if (s3 != null) {
+        if (s3 != null && s3.isRunning()) {
             pids.add(s3.pid());
         }
         return pids;

@@ -173,7 +173,7 @@ class EvaluationIT {
         StoredObject checkpoint = store.put("models/" + run + "/ckpt-7/model.zip", EvaluationFixtures.candidatePackage(),
                 "application/zip");
         produce(Topics.TRAINING_CHECKPOINTS, run,
-                EvaluationFixtures.checkpoint(model, manifest, run, checkpoint, 7, false, true));
+                EvaluationFixtures.checkpoint(model, manifest, run, checkpoint, 7, true, true));
 
         EvaluationCompleted completed = awaitCompleted(model);
         assertThat(completed.status()).isEqualTo(EvaluationCompleted.Status.SUCCEEDED);

@@ -9,7 +9,8 @@ import java.util.UUID;
  * Topic {@link Topics#TRAINING_CHECKPOINTS}, key: run id.
  *
  * @param validationMetrics metrics on the validation split at this step, e.g. {@code accuracy}, {@code macroF1}
- * @param best this is the best checkpoint of the run so far
+ * @param best this is the run's best checkpoint (by the validation metric), announced once when the run
+ *             has completed: a run offers exactly one candidate, so a data set version gets one decision
  * @param last this is the run's final checkpoint
  */
 public record CheckpointSaved(
@@ -30,9 +31,9 @@ public record CheckpointSaved(
                 modelName, lineage, epoch, validationMetrics, best, last);
     }
 
-    /** Whether evaluation should score it: only the run's best and final checkpoints are candidates. */
+    /** Whether evaluation should score it: only the run's best checkpoint is a candidate. */
     public boolean candidate() {
-        return best || last;
+        return best;
     }
 
     @Override

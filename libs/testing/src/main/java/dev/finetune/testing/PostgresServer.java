@@ -48,6 +48,20 @@ public final class PostgresServer {
         return JDBC_URL.substring(0, JDBC_URL.lastIndexOf('/') + 1) + name;
     }
 
+    /** Like {@link #database}, but drops the database first (closing its connections): a clean slate. */
+    public static String freshDatabase(String name) {
+        if (!name.matches("[a-z_][a-z0-9_]*")) {
+            throw new IllegalArgumentException("not a plain database name: " + name);
+        }
+        requireRunning();
+        try (Connection connection = DriverManager.getConnection(JDBC_URL, USERNAME, PASSWORD)) {
+            connection.createStatement().execute("drop database if exists " + name + " with (force)");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot drop database " + name + ": " + e.getMessage(), e);
+        }
+        return database(name);
+    }
+
     private static String env(String name, String fallback) {
         String value = System.getenv(name);
         return value == null || value.isBlank() ? fallback : value;

@@ -1,5 +1,7 @@
 package dev.finetune.training.runner;
 
+import dev.finetune.storage.StorageException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -16,17 +18,18 @@ final class Retry {
     private Retry() {
     }
 
-    static <T> T storage(Supplier<T> work) {
+    /** Runs {@code work}, retrying with backoff while it fails; {@code what} names the work in the log. */
+    static <T> T storage(String what, Supplier<T> work) {
         long deadline = System.nanoTime() + GIVE_UP.toNanos();
         long backoffMillis = 500;
         while (true) {
             try {
                 return work.get();
-            } catch (RuntimeException e) {
+            } catch (StorageException | UncheckedIOException e) { // a bad split or package is not retried
                 if (System.nanoTime() + backoffMillis * 1_000_000 > deadline) {
                     throw e;
                 }
-                LOG.warnf("storage unavailable (%s); retrying in %d ms", e.getMessage(), backoffMillis);
+                LOG.warnf("storage unavailable while %s (%s); retrying in %d ms", what, e.getMessage(), backoffMillis);
                 try {
                     Thread.sleep(backoffMillis); // backoff between attempts: there is no event to await
                 } catch (InterruptedException interrupted) {

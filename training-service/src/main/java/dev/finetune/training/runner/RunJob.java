@@ -142,12 +142,14 @@ final class RunJob implements TrainingListener {
     private TrainingResult train() {
         String datasetVersion = run.dataset + "@v" + run.datasetVersion;
         TrainingConfig config = hyperparameters.toTrainingConfig(datasetVersion);
-        List<Example> train = SplitReader.read(store, run.trainUri);
-        List<Example> validation = run.validationUri == null ? List.of() : SplitReader.read(store, run.validationUri);
+        List<Example> train = Retry.storage("reading " + run.trainUri, () -> SplitReader.read(store, run.trainUri));
+        List<Example> validation = run.validationUri == null ? List.of()
+                : Retry.storage("reading " + run.validationUri, () -> SplitReader.read(store, run.validationUri));
         if (run.resumeCheckpointUri != null) {
             LOG.infof("run %s resumes from %s (step %d) correlationId=%s", run.id, run.resumeCheckpointUri,
                     run.resumeStep, run.correlationId);
-            return FineTuner.resume(load(run.resumeCheckpointUri), train, validation, this);
+            ModelPackage resumable = Retry.storage("reading " + run.resumeCheckpointUri, () -> load(run.resumeCheckpointUri));
+            return FineTuner.resume(resumable, train, validation, this);
         }
         LOG.infof("run %s starts: %s v%d, %d train / %d validation examples, %s correlationId=%s", run.id,
                 run.dataset, run.datasetVersion, train.size(), validation.size(), run.hyperparameters, run.correlationId);
@@ -201,7 +203,8 @@ final class RunJob implements TrainingListener {
         long step = checkpoint.metadata().step();
         boolean resumable = reason != CheckpointReason.VALIDATION_IMPROVED;
         String key = "models/" + run.id + "/ckpt-" + step + "/" + (resumable ? "resumable.zip" : "model.zip");
-        StoredObject stored = Retry.storage(() -> CheckpointWriter.store(store, key, checkpoint));
+        StoredObject stored = Retry.storage("storing checkpoint " + key,
+                () -> CheckpointWriter.store(store, key, checkpoint));
         Map<String, Double> validationMetrics = camelCase(checkpoint.metadata().metrics());
         runs.recordCheckpoint(run.id, reason.name(), step, stored.uri().toString(), stored.sha256(), stored.size(),
                 validationMetrics, resumable);
@@ -209,7 +212,7 @@ final class RunJob implements TrainingListener {
         if (reason == CheckpointReason.VALIDATION_IMPROVED) {
             best = entry;
             runs.recordBest(run.id, stored.uri().toString(), stored.sha256(), step, validationMetrics);
-            publishCheckpoint(entry, true, false);
+            publishCheckpoint(entry, false, false); // the best so far; the run's best is announced at its end
         } else if (reason == CheckpointReason.EPOCH_END) {
             publishCheckpoint(entry, false, false);
         }
@@ -243,19 +246,23 @@ final class RunJob implements TrainingListener {
     }
 
     private void complete(TrainingResult result) {
-        // The final model is a candidate too: evaluation scores it unless it is the best one already.
         ModelPackage finalPackage = result.finalPackage().withoutTrainingState();
         long finalStep = finalPackage.metadata().step();
         Stored finalStored = best != null && best.step() == finalStep ? best
-                : new Stored(Retry.storage(() -> CheckpointWriter.store(store,
+                : new Stored(Retry.storage("storing the final checkpoint", () -> CheckpointWriter.store(store,
                         "models/" + run.id + "/ckpt-" + finalStep + "/model.zip", finalPackage)),
                         finalStep, finalPackage.metadata().epoch(), camelCase(finalPackage.metadata().metrics()));
         if (finalStored != best) {
             runs.recordCheckpoint(run.id, "FINAL", finalStep, finalStored.object().uri().toString(),
                     finalStored.object().sha256(), finalStored.object().size(), finalStored.metrics(), false);
         }
-        publishCheckpoint(finalStored, finalStored == best, true);
         Stored chosen = best != null ? best : finalStored;
+        // One candidate per run, announced once the run is over: every improvement offered mid-run would
+        // give one data set version several model versions and decisions.
+        publishCheckpoint(finalStored, finalStored == chosen, true);
+        if (chosen != finalStored) {
+            publishCheckpoint(chosen, true, false);
+        }
         if (best == null) {
             runs.recordBest(run.id, chosen.object().uri().toString(), chosen.object().sha256(), chosen.step(), chosen.metrics());
         }

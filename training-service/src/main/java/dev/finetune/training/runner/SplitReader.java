@@ -41,6 +41,8 @@ final class SplitReader {
                 }
                 examples.add(new Example(row.get("text").asText(), row.get("label").asText()));
             }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) { // bad content: retrying cannot help
+            throw new IllegalArgumentException(uri + " is not JSON lines: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read split " + uri + ": " + e.getMessage(), e);
         }

@@ -1,0 +1,163 @@
+package dev.finetune.devstack;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * What the end-to-end tests read from a running stack through its public interfaces: the services' REST
+ * APIs, consumer-group offsets, and the events on a topic.
+ */
+final class StackProbe {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final List<String> ENDED = List.of("succeeded", "failed", "cancelled");
+
+    private final StackSettings settings;
+
+    StackProbe(StackSettings settings) {
+        this.settings = settings;
+    }
+
+    String datasets() {
+        return "http://localhost:" + settings.datasetPort();
+    }
+
+    String training() {
+        return "http://localhost:" + settings.trainingPort();
+    }
+
+    String evaluations() {
+        return "http://localhost:" + settings.evaluationPort();
+    }
+
+    String registry() {
+        return "http://localhost:" + settings.registryPort();
+    }
+
+    /** The body of a 200 answer, else null (not found, or not ready yet). */
+    static JsonNode get(String url) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
+    }
+
+    /** The data set's runs, newest first. */
+    JsonNode runs(String dataset) throws Exception {
+        return get(training() + "/runs?dataset=" + dataset);
+    }
+
+    /** How many alias moves made a model version trained on data set version {@code datasetVersion} production. */
+    long promotionsOf(String dataset, int datasetVersion) throws Exception {
+        JsonNode model = get(registry() + "/models/" + dataset);
+        List<Integer> trainedOnIt = new ArrayList<>();
+        for (JsonNode version : model.path("versions")) {
+            if (version.path("lineage").path("datasetVersion").asInt() == datasetVersion) {
+                trainedOnIt.add(version.path("version").asInt());
+            }
+        }
+        long moves = 0;
+        for (JsonNode move : get(registry() + "/models/" + dataset + "/audit")) {
+            if (trainedOnIt.contains(move.path("toVersion").asInt())) {
+                moves++;
+            }
+        }
+        return moves;
+    }
+
+    /**
+     * Waits until the pipeline is quiet: {@code runs} runs of the data set have ended, and the training,
+     * evaluation and registry consumers have committed every record on the topics they read.
+     */
+    void awaitSettled(String dataset, int runs) {
+        await().atMost(Duration.ofMinutes(5)).until(() -> {
+            JsonNode all = runs(dataset);
+            boolean ended = all != null && all.size() == runs;
+            for (JsonNode run : all == null ? JSON.createArrayNode() : all) {
+                ended &= ENDED.contains(run.path("status").asText());
+            }
+            return ended;
+        });
+        awaitCaughtUp(List.of("training-service", "evaluation-service", "registry-service"));
+    }
+
+    void awaitCaughtUp(List<String> groups) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {
+            for (String group : groups) {
+                await().atMost(Duration.ofMinutes(3)).until(() -> caughtUp(admin, group));
+            }
+        }
+    }
+
+    /** The group has committed offsets and they reach the end of every partition it reads. */
+    private static boolean caughtUp(Admin admin, String group) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get();
+        if (committed.isEmpty()) {
+            return false;
+        }
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+        var ends = admin.listOffsets(latest).all().get();
+        return committed.entrySet().stream().allMatch(e -> e.getValue() != null
+                && e.getValue().offset() >= ends.get(e.getKey()).offset());
+    }
+
+    /** What a replay or an outage must not change: counts of versions, runs, evaluations, model versions, moves. */
+    String state(String dataset) throws Exception {
+        return "versions=" + get(datasets() + "/datasets/" + dataset + "/versions").size()
+                + " runs=" + runs(dataset).size()
+                + " evaluations=" + get(evaluations() + "/evaluations?model=" + dataset).size()
+                + " modelVersions=" + get(registry() + "/models/" + dataset).path("versions").size()
+                + " aliasMoves=" + get(registry() + "/models/" + dataset + "/audit").size();
+    }
+
+    /**
+     * Every event on {@code topic} about the data set (its correlation ids start with the data set's name),
+     * read from offset 0 to the end as it is now.
+     */
+    List<JsonNode> events(String topic, String dataset) throws Exception {
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        List<JsonNode> events = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofSeconds(1))) {
+                    JsonNode event = JSON.readTree(record.value());
+                    if (event.path("correlationId").asText().startsWith(dataset + "-v")) {
+                        events.add(event);
+                    }
+                }
+            }
+        }
+        return events;
+    }
+}
