@@ -27,26 +27,41 @@ public class PendingExamples {
         this.dataSource = dataSource;
     }
 
+    /** A record from {@code labels.ingest} with its Kafka coordinates, which make a redelivery recognisable. */
+    public record Arrival(LabelRecord record, String topic, int partition, long offset) {
+    }
+
     /**
-     * Adds a record (and its data set, when new). Insert-or-ignore on the Kafka coordinates, so a redelivered
-     * record is not counted twice; returns whether it was new.
+     * Adds a batch of records of one data set in one transaction and one JDBC batch; insert-or-ignore on the
+     * Kafka coordinates, so redelivered records are not counted twice. Returns how many were new.
      */
     @Transactional
-    public boolean add(String dataset, LabelRecord record, String topic, int partition, long offset) {
+    public int addAll(String dataset, List<Arrival> arrivals) {
         entityManager.createNativeQuery("INSERT INTO dataset (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")
                 .setParameter(1, dataset).executeUpdate();
-        return entityManager.createNativeQuery("""
-                        INSERT INTO pending_example (dataset, text, label, source_id, topic, kafka_partition, kafka_offset)
-                        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                        ON CONFLICT (dataset, topic, kafka_partition, kafka_offset) DO NOTHING""")
-                .setParameter(1, dataset)
-                .setParameter(2, record.text())
-                .setParameter(3, record.label())
-                .setParameter(4, record.sourceId())
-                .setParameter(5, topic)
-                .setParameter(6, partition)
-                .setParameter(7, offset)
-                .executeUpdate() == 1;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     INSERT INTO pending_example (dataset, text, label, source_id, topic, kafka_partition, kafka_offset)
+                     VALUES (?, ?, ?, ?, ?, ?, ?)
+                     ON CONFLICT (dataset, topic, kafka_partition, kafka_offset) DO NOTHING""")) {
+            for (Arrival arrival : arrivals) {
+                ps.setString(1, dataset);
+                ps.setString(2, arrival.record().text());
+                ps.setString(3, arrival.record().label());
+                ps.setString(4, arrival.record().sourceId());
+                ps.setString(5, arrival.topic());
+                ps.setInt(6, arrival.partition());
+                ps.setLong(7, arrival.offset());
+                ps.addBatch();
+            }
+            int added = 0;
+            for (int count : ps.executeBatch()) {
+                added += Math.max(count, 0);
+            }
+            return added;
+        } catch (SQLException e) {
+            throw new IllegalStateException("storing pending examples of " + dataset + " failed", e);
+        }
     }
 
     /** How many are pending, counting no further than {@code atMost} (the trigger never needs more). */
