@@ -2,6 +2,7 @@ package dev.finetune.dataset.domain;
 
 import dev.finetune.dataset.ingest.RawRow;
 import dev.finetune.events.LabelRecord;
+import dev.finetune.events.kafka.TraceContext;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -28,16 +29,17 @@ public class PendingExamples {
     }
 
     /**
-     * Adds a record (and its data set, when new). Insert-or-ignore on the Kafka coordinates, so a redelivered
-     * record is not counted twice; returns whether it was new.
+     * Adds a record (and its data set, when new) with the trace it arrived in. Insert-or-ignore on the Kafka
+     * coordinates, so a redelivered record is not counted twice; returns whether it was new.
      */
     @Transactional
     public boolean add(String dataset, LabelRecord record, String topic, int partition, long offset) {
         entityManager.createNativeQuery("INSERT INTO dataset (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")
                 .setParameter(1, dataset).executeUpdate();
         return entityManager.createNativeQuery("""
-                        INSERT INTO pending_example (dataset, text, label, source_id, topic, kafka_partition, kafka_offset)
-                        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                        INSERT INTO pending_example (dataset, text, label, source_id, topic, kafka_partition, kafka_offset,
+                            traceparent)
+                        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                         ON CONFLICT (dataset, topic, kafka_partition, kafka_offset) DO NOTHING""")
                 .setParameter(1, dataset)
                 .setParameter(2, record.text())
@@ -46,6 +48,7 @@ public class PendingExamples {
                 .setParameter(5, topic)
                 .setParameter(6, partition)
                 .setParameter(7, offset)
+                .setParameter(8, TraceContext.current())
                 .executeUpdate() == 1;
     }
 
@@ -86,6 +89,14 @@ public class PendingExamples {
         Object max = entityManager.createNativeQuery("SELECT max(id) FROM pending_example WHERE dataset = ?1")
                 .setParameter(1, dataset).getSingleResult();
         return Optional.ofNullable(max).map(m -> ((Number) m).longValue());
+    }
+
+    /** The trace the pending record {@code id} arrived in; null when it came before tracing. */
+    @Transactional
+    public String traceparent(long id) {
+        List<?> rows = entityManager.createNativeQuery("SELECT traceparent FROM pending_example WHERE id = ?1")
+                .setParameter(1, id).getResultList();
+        return rows.isEmpty() ? null : (String) rows.get(0);
     }
 
     /** Removes what a version consumed, in the caller's transaction. */
