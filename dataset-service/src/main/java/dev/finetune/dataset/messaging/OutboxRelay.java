@@ -22,10 +22,11 @@ import jakarta.annotation.PreDestroy;
 import org.jboss.logging.Logger;
 
 /**
- * Sends committed outbox events to Kafka, each in the trace of the work that wrote it, and marks them sent: right after each commit, and every
- * {@code dataset.outbox.poll-interval} for whatever a crash or a broker outage left behind. Each event is
- * locked ({@code FOR UPDATE SKIP LOCKED}) while it is sent, so instances never send one event at the same
- * time; a crash after the send and before the mark sends it again, and consumers de-duplicate by event id.
+ * Sends committed outbox events to Kafka, each in the trace of the work that wrote it, and marks them sent:
+ * right after each commit, and every {@code dataset.outbox.poll-interval} for whatever a crash or a broker
+ * outage left behind. Each event is locked ({@code FOR UPDATE SKIP LOCKED}) while it is sent, so instances
+ * never send one event at the same time; a crash after the send and before the mark sends it again, and
+ * consumers de-duplicate by event id.
  */
 @ApplicationScoped
 public class OutboxRelay {
