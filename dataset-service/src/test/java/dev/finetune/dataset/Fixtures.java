@@ -79,12 +79,16 @@ public final class Fixtures {
 
     /** The first datasets.prepared event keyed by the data set. */
     public static DatasetPrepared firstEvent(String bootstrapServers, String dataset) {
+        return EventCodec.decode(firstRecord(bootstrapServers, dataset).value(), DatasetPrepared.class);
+    }
+
+    /** The first datasets.prepared record keyed by the data set, headers and all. */
+    public static ConsumerRecord<String, String> firstRecord(String bootstrapServers, String dataset) {
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
-            ConsumerRecord<String, String> record = kafka.consumeStrings()
+            return kafka.consumeStrings()
                     .fromTopics(Topics.DATASETS_PREPARED,
                             all -> all.select().where(r -> dataset.equals(r.key())).select().first())
                     .awaitCompletion(Duration.ofSeconds(60)).getFirstRecord();
-            return EventCodec.decode(record.value(), DatasetPrepared.class);
         }
     }
 

@@ -25,6 +25,7 @@ import dev.finetune.storage.StoredObject;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
+import dev.finetune.testing.TestTrace;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -51,8 +52,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The registry through the real broker, S3Proxy and PostgreSQL with real model packages: promotion by
- * policy, rejection with its rules, one decision per evaluation, and serving that follows production
- * (including a rollback) without failing a request during the swap.
+ * policy, rejection with its rules, each announced in the trace of its evaluation's record, one decision per
+ * evaluation, and serving that follows production (including a rollback) without failing a request during
+ * the swap.
  */
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
@@ -91,9 +93,13 @@ class RegistryIT {
     void aPassingEvaluationPromotesAndServesTheVersionAndAFailingOneIsRejected() {
         String model = "reviews-" + UUID.randomUUID();
         EvaluationCompleted passing = evaluation(model, packages[0], GOOD, null);
-        send(passing);
+        TestTrace passingTrace = TestTrace.random();
+        send(passingTrace, passing);
 
-        ModelPromoted promoted = awaitRecord(Topics.MODELS_PROMOTED, model, ModelPromoted.class);
+        ConsumerRecord<String, String> promotedRecord = awaitRaw(Topics.MODELS_PROMOTED, model);
+        // The relay sent it later from its own thread, in the trace of the evaluation's record.
+        assertThat(TestTrace.traceIdOf(promotedRecord)).isEqualTo(passingTrace.traceId());
+        ModelPromoted promoted = EventCodec.decode(promotedRecord.value(), ModelPromoted.class);
         assertThat(promoted.version()).isEqualTo(1);
         assertThat(promoted.previousVersion()).isNull();
         assertThat(promoted.trigger()).isEqualTo(ModelPromoted.Trigger.POLICY);
@@ -111,8 +117,11 @@ class RegistryIT {
         EvaluationCompleted failing = evaluation(model, packages[1], Map.of("accuracy", 0.4, "macroF1", 0.35,
                 "ece", 0.05, "latencyP95Ms", 12.0), new EvaluationCompleted.ChampionComparison(1,
                 Map.of("accuracy", -0.55), -0.6, -0.5, 0.0001));
-        send(failing);
-        ModelRejected rejected = awaitRecord(Topics.MODELS_REJECTED, model, ModelRejected.class);
+        TestTrace failingTrace = TestTrace.random();
+        send(failingTrace, failing);
+        ConsumerRecord<String, String> rejectedRecord = awaitRaw(Topics.MODELS_REJECTED, model);
+        assertThat(TestTrace.traceIdOf(rejectedRecord)).isEqualTo(failingTrace.traceId());
+        ModelRejected rejected = EventCodec.decode(rejectedRecord.value(), ModelRejected.class);
         assertThat(rejected.version()).isEqualTo(2);
         assertThat(rejected.failedRules()).extracting(RuleOutcome::rule)
                 .contains("min-accuracy", "min-macro-f1", "min-improvement", "significant-improvement");
@@ -211,18 +220,27 @@ class RegistryIT {
     }
 
     private void send(EvaluationCompleted... events) {
+        send(null, events);
+    }
+
+    /** The events as records, each in {@code trace} when there is one. */
+    private void send(TestTrace trace, EvaluationCompleted... events) {
         List<ProducerRecord<String, String>> records = new ArrayList<>();
         for (EvaluationCompleted event : events) {
-            records.add(new ProducerRecord<>(Topics.EVALUATIONS_COMPLETED, event.modelName(), EventCodec.encode(event)));
+            records.add(new ProducerRecord<>(Topics.EVALUATIONS_COMPLETED, null, event.modelName(),
+                    EventCodec.encode(event), trace == null ? null : trace.headers()));
         }
         kafka.produceStrings().fromRecords(records).awaitCompletion();
     }
 
     private <T> T awaitRecord(String topic, String key, Class<T> type) {
-        ConsumerRecord<String, String> record = kafka.consumeStrings()
+        return EventCodec.decode(awaitRaw(topic, key).value(), type);
+    }
+
+    private ConsumerRecord<String, String> awaitRaw(String topic, String key) {
+        return kafka.consumeStrings()
                 .fromTopics(topic, all -> all.select().where(r -> key.equals(r.key())).select().first())
                 .awaitCompletion(Duration.ofSeconds(60)).getFirstRecord();
-        return EventCodec.decode(record.value(), type);
     }
 
     private List<ConsumerRecord<String, String>> all(String topic, String key) {

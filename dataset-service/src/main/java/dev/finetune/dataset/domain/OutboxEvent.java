@@ -34,4 +34,7 @@ public class OutboxEvent extends PanacheEntityBase {
 
     @Column(name = "sent_at")
     public Instant sentAt;
+
+    /** The trace of the work that made the version; the relay sends the event in it. Null on old rows. */
+    public String traceparent;
 }

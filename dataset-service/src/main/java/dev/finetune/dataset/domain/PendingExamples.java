@@ -27,13 +27,17 @@ public class PendingExamples {
         this.dataSource = dataSource;
     }
 
-    /** A record from {@code labels.ingest} with its Kafka coordinates, which make a redelivery recognisable. */
-    public record Arrival(LabelRecord record, String topic, int partition, long offset) {
+    /**
+     * A record from {@code labels.ingest} with its Kafka coordinates, which make a redelivery recognisable, and
+     * the W3C traceparent it was produced in (null when it came without one).
+     */
+    public record Arrival(LabelRecord record, String topic, int partition, long offset, String traceparent) {
     }
 
     /**
-     * Adds a batch of records of one data set in one transaction and one JDBC batch; insert-or-ignore on the
-     * Kafka coordinates, so redelivered records are not counted twice. Returns how many were new.
+     * Adds a batch of records of one data set, each with the trace it arrived in, in one transaction and one
+     * JDBC batch; insert-or-ignore on the Kafka coordinates, so redelivered records are not counted twice.
+     * Returns how many were new.
      */
     @Transactional
     public int addAll(String dataset, List<Arrival> arrivals) {
@@ -41,8 +45,9 @@ public class PendingExamples {
                 .setParameter(1, dataset).executeUpdate();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("""
-                     INSERT INTO pending_example (dataset, text, label, source_id, topic, kafka_partition, kafka_offset)
-                     VALUES (?, ?, ?, ?, ?, ?, ?)
+                     INSERT INTO pending_example (dataset, text, label, source_id, topic, kafka_partition, kafka_offset,
+                         traceparent)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                      ON CONFLICT (dataset, topic, kafka_partition, kafka_offset) DO NOTHING""")) {
             for (Arrival arrival : arrivals) {
                 ps.setString(1, dataset);
@@ -52,6 +57,7 @@ public class PendingExamples {
                 ps.setString(5, arrival.topic());
                 ps.setInt(6, arrival.partition());
                 ps.setLong(7, arrival.offset());
+                ps.setString(8, arrival.traceparent());
                 ps.addBatch();
             }
             int added = 0;
@@ -101,6 +107,14 @@ public class PendingExamples {
         Object max = entityManager.createNativeQuery("SELECT max(id) FROM pending_example WHERE dataset = ?1")
                 .setParameter(1, dataset).getSingleResult();
         return Optional.ofNullable(max).map(m -> ((Number) m).longValue());
+    }
+
+    /** The trace the pending record {@code id} arrived in; null when it came before tracing. */
+    @Transactional
+    public String traceparent(long id) {
+        List<?> rows = entityManager.createNativeQuery("SELECT traceparent FROM pending_example WHERE id = ?1")
+                .setParameter(1, id).getResultList();
+        return rows.isEmpty() ? null : (String) rows.get(0);
     }
 
     /** Removes what a version consumed, in the caller's transaction. */

@@ -8,12 +8,15 @@ import dev.finetune.events.EventFormatException;
 import dev.finetune.events.LabelRecord;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
+import dev.finetune.events.kafka.TraceContext;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -49,7 +52,8 @@ public class LabelIngestConsumer {
             try {
                 LabelRecord example = decode(record.key(), record.value());
                 byDataset.computeIfAbsent(record.key(), k -> new ArrayList<>())
-                        .add(new PendingExamples.Arrival(example, record.topic(), record.partition(), record.offset()));
+                        .add(new PendingExamples.Arrival(example, record.topic(), record.partition(), record.offset(),
+                                traceparent(record)));
             } catch (EventFormatException e) {
                 deadLetters.send(record, e.getMessage());
             }
@@ -64,6 +68,12 @@ public class LabelIngestConsumer {
             // fault: the trigger records the failure and the records stay pending.
             trigger.check(batch.getKey());
         }
+    }
+
+    /** The trace the record was produced in: a batch has no single current one, each record has its own. */
+    private static String traceparent(ConsumerRecord<String, String> record) {
+        Header header = record.headers().lastHeader(TraceContext.TRACEPARENT_HEADER);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     /** The record as a LabelRecord with its required fields, or an EventFormatException naming what is wrong. */

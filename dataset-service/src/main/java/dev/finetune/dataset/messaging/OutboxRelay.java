@@ -5,6 +5,9 @@ import dev.finetune.dataset.domain.OutboxEvent;
 import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.Topics;
+import dev.finetune.events.kafka.TraceContext;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,10 +22,11 @@ import jakarta.annotation.PreDestroy;
 import org.jboss.logging.Logger;
 
 /**
- * Sends committed outbox events to Kafka and marks them sent: right after each commit, and every
- * {@code dataset.outbox.poll-interval} for whatever a crash or a broker outage left behind. Each event is
- * locked ({@code FOR UPDATE SKIP LOCKED}) while it is sent, so instances never send one event at the same
- * time; a crash after the send and before the mark sends it again, and consumers de-duplicate by event id.
+ * Sends committed outbox events to Kafka, each in the trace of the work that wrote it, and marks them sent:
+ * right after each commit, and every {@code dataset.outbox.poll-interval} for whatever a crash or a broker
+ * outage left behind. Each event is locked ({@code FOR UPDATE SKIP LOCKED}) while it is sent, so instances
+ * never send one event at the same time; a crash after the send and before the mark sends it again, and
+ * consumers de-duplicate by event id.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -32,6 +36,7 @@ public class OutboxRelay {
     private final DatasetEventPublisher publisher;
     private final DatasetConfig config;
     private final EntityManager entityManager;
+    private final Tracer tracer;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
@@ -40,10 +45,12 @@ public class OutboxRelay {
         return t;
     });
 
-    public OutboxRelay(DatasetEventPublisher publisher, DatasetConfig config, EntityManager entityManager) {
+    public OutboxRelay(DatasetEventPublisher publisher, DatasetConfig config, EntityManager entityManager,
+                       Tracer tracer) {
         this.publisher = publisher;
         this.config = config;
         this.entityManager = entityManager;
+        this.tracer = tracer;
     }
 
     /** Relays soon, on the relay's own thread; called after a commit that added an event. */
@@ -96,9 +103,11 @@ public class OutboxRelay {
             if (!Topics.DATASETS_PREPARED.equals(event.topic)) {
                 throw new IllegalStateException("outbox event " + event.eventId + " for unknown topic " + event.topic);
             }
-            try {
+            try (Scope trace = TraceContext.resume(tracer, event.traceparent, "outbox send")) {
                 publisher.publish(EventCodec.decode(event.payload, DatasetPrepared.class)).toCompletableFuture()
                         .get(config.outbox().sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                event.sentAt = Instant.now();
+                LOG.infof("sent %s event %s key=%s", event.topic, event.eventId, event.recordKey);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while sending outbox event " + event.eventId, e);
@@ -106,8 +115,6 @@ public class OutboxRelay {
                 throw new IllegalStateException("sending outbox event " + event.eventId + " (" + event.recordKey
                         + ") failed: " + e.getMessage(), e);
             }
-            event.sentAt = Instant.now();
-            LOG.infof("sent %s event %s key=%s", event.topic, event.eventId, event.recordKey);
             return true;
         });
     }

@@ -15,9 +15,12 @@ import dev.finetune.dataset.validation.FatalProblem;
 import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.Topics;
+import dev.finetune.events.kafka.TraceContext;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.ObjectUri;
 import dev.finetune.storage.StoredObject;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -61,15 +64,17 @@ public class VersionPreparer {
     private final PendingExamples pending;
     private final OutboxRelay relay;
     private final EntityManager entityManager;
+    private final Tracer tracer;
 
     public VersionPreparer(DatasetConfig config, ArtifactStore store, DatasetLock lock, PendingExamples pending,
-                           OutboxRelay relay, EntityManager entityManager) {
+                           OutboxRelay relay, EntityManager entityManager, Tracer tracer) {
         this.config = config;
         this.store = store;
         this.lock = lock;
         this.pending = pending;
         this.relay = relay;
         this.entityManager = entityManager;
+        this.tracer = tracer;
     }
 
     /** What came of a request for a version. */
@@ -99,7 +104,10 @@ public class VersionPreparer {
         }
     }
 
-    /** A version from everything pending for the data set; {@code created=false} when nothing is pending. */
+    /**
+     * A version from everything pending for the data set; {@code created=false} when nothing is pending. It
+     * continues the trace of the newest record it takes, whether that record, the timer or a request cut it.
+     */
     public Outcome fromPending(String dataset) {
         checkName(dataset);
         try (DatasetLock.Held held = lock.acquire(dataset, config.build().lockTimeout())) {
@@ -109,7 +117,7 @@ public class VersionPreparer {
                         .orElse(null), null, "nothing is pending for data set " + dataset);
             }
             PendingRowSource[] source = new PendingRowSource[1];
-            try {
+            try (Scope trace = TraceContext.resume(tracer, pending.traceparent(maxId.get()), "prepare version")) {
                 return prepare(dataset, VersionBuilder.Mode.APPEND, Topics.LABELS_INGEST,
                         () -> source[0] = new PendingRowSource(pending, dataset, maxId.get()),
                         (previous, rows) -> new Manifest.Lineage(previous, previous == null ? null
@@ -217,6 +225,7 @@ public class VersionPreparer {
         outbox.recordKey = event.key();
         outbox.payload = EventCodec.encode(event);
         outbox.createdAt = Instant.now();
+        outbox.traceparent = TraceContext.current();
         outbox.persist();
         return row;
     }

@@ -12,17 +12,20 @@ import dev.finetune.dataset.Fixtures;
 import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.DocumentedExamples;
 import dev.finetune.events.Topics;
+import dev.finetune.events.kafka.TraceContext;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.ObjectUri;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
+import dev.finetune.testing.TestTrace;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HashMap;
@@ -36,8 +39,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Uploads against the real broker, S3Proxy and PostgreSQL: JSON Lines and gzipped CSV become versions with
- * their objects in S3 and exactly one {@code datasets.prepared} event; version 2 keeps version 1's splits;
- * identical content makes no version; the read and delete API.
+ * their objects in S3 and exactly one {@code datasets.prepared} event, sent in the upload's trace; version 2
+ * keeps version 1's splits; identical content makes no version; the read and delete API.
  */
 @QuarkusTest
 @WithTestResource(value = KafkaTestResource.class)
@@ -96,6 +99,18 @@ class UploadIT {
                 "SELECT count(*) FROM outbox_event WHERE record_key = ? AND sent_at IS NOT NULL", name)).isEqualTo(1));
         assertThat(count(db, "SELECT count(*) FROM outbox_event WHERE record_key = ?", name)).isEqualTo(1);
         assertThat(count(db, "SELECT count(*) FROM outbox_event WHERE event_id = ?", event.eventId())).isEqualTo(1);
+    }
+
+    @Test
+    void theVersionIsAnnouncedInTheTraceOfItsUpload() {
+        String name = Fixtures.name("traced");
+        TestTrace trace = TestTrace.random();
+        given().header(TraceContext.TRACEPARENT_HEADER, trace.traceparent())
+                .contentType("application/x-ndjson").body(Fixtures.jsonl(0, 20).getBytes(StandardCharsets.UTF_8))
+                .when().post("/datasets/{name}/versions", name)
+                .then().statusCode(201);
+        // The outbox relay sends it later, from a thread of its own: the trace went through the outbox row.
+        assertThat(TestTrace.traceIdOf(Fixtures.firstRecord(bootstrapServers, name))).isEqualTo(trace.traceId());
     }
 
     @Test

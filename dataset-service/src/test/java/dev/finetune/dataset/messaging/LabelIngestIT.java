@@ -7,11 +7,13 @@ import static org.hamcrest.Matchers.equalTo;
 
 import dev.finetune.dataset.Fixtures;
 import dev.finetune.events.DatasetPrepared;
+import dev.finetune.events.EventCodec;
 import dev.finetune.events.Topics;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
+import dev.finetune.testing.TestTrace;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -30,7 +32,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Labels streaming in on {@code labels.ingest} through the real broker: records wait until a trigger fires
  * (N records, M records and T elapsed, or {@code POST /prepare}), then become one version with its objects
- * and one event; a poison record is dead-lettered with its reason and the consumer keeps going.
+ * and one event, in the trace of the newest record; a poison record is dead-lettered with its reason and the
+ * consumer keeps going.
  */
 @QuarkusTest
 @WithTestResource(value = KafkaTestResource.class)
@@ -53,11 +56,12 @@ class LabelIngestIT {
     void recordsBecomeAVersionWhenNHaveArrived() {
         String name = Fixtures.name("stream");
         setTrigger(name, 20, 1000, "PT1H");
-        produce(name, 0, 19);
+        produce(name, 0, 19, TestTrace.random());
         awaitPending(name, 19);
         given().when().get("/datasets/{name}/versions", name).then().statusCode(200).body("size()", equalTo(0));
 
-        produce(name, 19, 20);
+        TestTrace last = TestTrace.random();
+        produce(name, 19, 20, last);
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
                 given().when().get("/datasets/{name}", name).then().body("latestVersion", equalTo(1))
                         .body("pending", equalTo(0)));
@@ -65,9 +69,12 @@ class LabelIngestIT {
                 .body("source", equalTo("labels.ingest"))
                 .body("examples", equalTo(20))
                 .body("lineage.kafka.records.sum()", equalTo(20));
-        DatasetPrepared event = Fixtures.firstEvent(bootstrapServers, name);
+        ConsumerRecord<String, String> record = Fixtures.firstRecord(bootstrapServers, name);
+        DatasetPrepared event = EventCodec.decode(record.value(), DatasetPrepared.class);
         assertThat(event.version()).isEqualTo(1);
         assertThat(event.splits().values().stream().mapToInt(DatasetPrepared.SplitRef::examples).sum()).isEqualTo(20);
+        // The version continues the trace of the record that completed it.
+        assertThat(TestTrace.traceIdOf(record)).isEqualTo(last.traceId());
         assertThat(store.list("datasets/" + name + "/v1/")).hasSize(5);
         assertThat(Fixtures.count(db, "SELECT count(*) FROM outbox_event WHERE record_key = ?", name)).isEqualTo(1);
     }
@@ -76,10 +83,14 @@ class LabelIngestIT {
     void mRecordsBecomeAVersionOnceTheOldestWaitedT() {
         String name = Fixtures.name("trickle");
         setTrigger(name, 1000, 6, "PT2S");
-        produce(name, 0, 6);
+        TestTrace trace = TestTrace.random();
+        produce(name, 0, 6, trace);
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
                 given().when().get("/datasets/{name}", name).then().body("latestVersion", equalTo(1)));
-        assertThat(Fixtures.firstEvent(bootstrapServers, name).version()).isEqualTo(1);
+        ConsumerRecord<String, String> record = Fixtures.firstRecord(bootstrapServers, name);
+        assertThat(EventCodec.decode(record.value(), DatasetPrepared.class).version()).isEqualTo(1);
+        // Cut by the timer, with no record being consumed: the trace comes from the newest pending row.
+        assertThat(TestTrace.traceIdOf(record)).isEqualTo(trace.traceId());
     }
 
     @Test
@@ -122,11 +133,16 @@ class LabelIngestIT {
     }
 
     private void produce(String name, int from, int to) {
+        produce(name, from, to, null);
+    }
+
+    /** Records {@code from..to-1}, each sent in {@code trace} when there is one. */
+    private void produce(String name, int from, int to, TestTrace trace) {
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
             kafka.produceStrings().fromRecords(IntStream.range(from, to)
-                    .mapToObj(i -> new ProducerRecord<>(Topics.LABELS_INGEST, name,
+                    .mapToObj(i -> new ProducerRecord<>(Topics.LABELS_INGEST, null, name,
                             "{\"text\":\"streamed example " + i + "\",\"label\":\"" + Fixtures.label(i)
-                                    + "\",\"sourceId\":\"src-" + i + "\"}"))
+                                    + "\",\"sourceId\":\"src-" + i + "\"}", trace == null ? null : trace.headers()))
                     .toList()).awaitCompletion();
         }
     }

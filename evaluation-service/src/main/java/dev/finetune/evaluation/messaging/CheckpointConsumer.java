@@ -16,7 +16,9 @@ import org.jboss.logging.Logger;
  * Consumes {@code training.checkpoints}: each candidate checkpoint (best or last) is scored and one
  * {@code evaluations.completed} goes out, succeeded or failed with the reason. Scoring runs on the
  * {@value #WORKER} pool (one thread), never on the Kafka poll thread, which keeps polling (and pauses the
- * partitions) meanwhile. A record that is not a valid {@link CheckpointSaved} throws, which sends it to
+ * partitions) meanwhile. The worker runs on the record's Vert.x context, where Quarkus keeps the record's
+ * trace current, so the scoring logs and the published event continue it with no code here (EvaluationIT
+ * checks). A record that is not a valid {@link CheckpointSaved} throws, which sends it to
  * {@code dlq.evaluation-service.training.checkpoints} with the reason; the consumer keeps going.
  *
  * <p>Idempotent twice over: a redelivered event (same event id) is skipped by the inbox, and a new event for a

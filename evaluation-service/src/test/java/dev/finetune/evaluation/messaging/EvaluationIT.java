@@ -29,6 +29,7 @@ import dev.finetune.storage.StoredObject;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
+import dev.finetune.testing.TestTrace;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -47,7 +48,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Evaluation through the real broker, S3Proxy and PostgreSQL with real (tiny, head-trained) models: a candidate
  * checkpoint yields a report in S3, a row and one {@code evaluations.completed} whose metrics match a direct
- * computation; duplicates score once; with a champion the report holds the paired comparison; a corrupted or
+ * computation; duplicates score once; with a champion the report holds the paired comparison, and the event
+ * continues the trace of the checkpoint's record (scoring runs off the poll thread); a corrupted or
  * unreadable checkpoint yields a failed evaluation and the service stays ready and keeps consuming.
  */
 @QuarkusTest
@@ -172,10 +174,14 @@ class EvaluationIT {
 
         StoredObject checkpoint = store.put("models/" + run + "/ckpt-7/model.zip", EvaluationFixtures.candidatePackage(),
                 "application/zip");
-        produce(Topics.TRAINING_CHECKPOINTS, run,
-                EvaluationFixtures.checkpoint(model, manifest, run, checkpoint, 7, true, true));
+        TestTrace trace = TestTrace.random();
+        kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.TRAINING_CHECKPOINTS, null, run,
+                EventCodec.encode(EvaluationFixtures.checkpoint(model, manifest, run, checkpoint, 7, true, true)),
+                trace.headers())).awaitCompletion();
 
-        EvaluationCompleted completed = awaitCompleted(model);
+        ConsumerRecord<String, String> record = awaitCompletedRecord(model);
+        assertThat(TestTrace.traceIdOf(record)).isEqualTo(trace.traceId());
+        EvaluationCompleted completed = EventCodec.decode(record.value(), EvaluationCompleted.class);
         assertThat(completed.status()).isEqualTo(EvaluationCompleted.Status.SUCCEEDED);
         EvaluationCompleted.ChampionComparison comparison = completed.champion();
         assertThat(comparison).isNotNull();
@@ -260,11 +266,14 @@ class EvaluationIT {
     }
 
     private EvaluationCompleted awaitCompleted(String model) {
-        ConsumerRecord<String, String> record = kafka.consumeStrings()
+        return EventCodec.decode(awaitCompletedRecord(model).value(), EvaluationCompleted.class);
+    }
+
+    private ConsumerRecord<String, String> awaitCompletedRecord(String model) {
+        return kafka.consumeStrings()
                 .fromTopics(Topics.EVALUATIONS_COMPLETED, all -> all.select().where(r -> model.equals(r.key()))
                         .select().first())
                 .awaitCompletion(SCORING).getFirstRecord();
-        return EventCodec.decode(record.value(), EvaluationCompleted.class);
     }
 
     /** Every evaluations.completed of the model so far, oldest first. */

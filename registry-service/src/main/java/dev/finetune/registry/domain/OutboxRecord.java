@@ -24,4 +24,6 @@ public class OutboxRecord extends PanacheEntityBase {
     public Instant createdAt;
     @Column(name = "sent_at")
     public Instant sentAt;
+    /** The trace of the work that took the decision; the relay sends the event in it. Null on old rows. */
+    public String traceparent;
 }

@@ -9,6 +9,7 @@ import dev.finetune.events.ModelPromoted;
 import dev.finetune.events.ModelRejected;
 import dev.finetune.events.PlatformEvent;
 import dev.finetune.events.RuleOutcome;
+import dev.finetune.events.kafka.TraceContext;
 import dev.finetune.registry.config.RegistrySettings;
 import dev.finetune.registry.policy.Candidate;
 import dev.finetune.registry.policy.PolicyJudge;
@@ -178,6 +179,7 @@ public class Registry {
         record.recordKey = event.key();
         record.payload = EventCodec.encode(event);
         record.createdAt = Instant.now();
+        record.traceparent = TraceContext.current();
         record.persist();
     }
 

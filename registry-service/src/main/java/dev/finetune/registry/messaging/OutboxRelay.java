@@ -5,8 +5,11 @@ import dev.finetune.events.EventTypes;
 import dev.finetune.events.PlatformEvent;
 import dev.finetune.events.Topics;
 import dev.finetune.events.kafka.EventMessages;
+import dev.finetune.events.kafka.TraceContext;
 import dev.finetune.registry.config.RegistrySettings;
 import dev.finetune.registry.domain.OutboxRecord;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,10 +24,10 @@ import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.jboss.logging.Logger;
 
 /**
- * Sends the outbox's events to Kafka, oldest first, and marks each sent once the broker acknowledged
- * it. Runs right after each decision ({@link #wakeUp()}) and every {@code registry.relay-interval} for
- * what a crash or a broker outage left behind. At-least-once: a crash between the send and the mark
- * sends an event again, and consumers deduplicate by event id.
+ * Sends the outbox's events to Kafka, oldest first and each in the trace of the decision that wrote it,
+ * and marks each sent once the broker acknowledged it. Runs right after each decision ({@link #wakeUp()})
+ * and every {@code registry.relay-interval} for what a crash or a broker outage left behind. At-least-once:
+ * a crash between the send and the mark sends an event again, and consumers deduplicate by event id.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -35,16 +38,18 @@ public class OutboxRelay {
     private final Emitter<String> rejected;
     private final EntityManager entityManager;
     private final RegistrySettings settings;
+    private final Tracer tracer;
     private final Object wake = new Object();
     private volatile boolean running;
     private Thread thread;
 
     public OutboxRelay(@Channel("promoted-out") Emitter<String> promoted, @Channel("rejected-out") Emitter<String> rejected,
-            EntityManager entityManager, RegistrySettings settings) {
+            EntityManager entityManager, RegistrySettings settings, Tracer tracer) {
         this.promoted = promoted;
         this.rejected = rejected;
         this.entityManager = entityManager;
         this.settings = settings;
+        this.tracer = tracer;
     }
 
     void onStart(@Observes StartupEvent startup) {
@@ -92,22 +97,28 @@ public class OutboxRelay {
                 "SELECT * FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT 50 FOR UPDATE SKIP LOCKED", OutboxRecord.class)
                 .getResultList();
         for (OutboxRecord record : pending) {
-            PlatformEvent event = (PlatformEvent) EventCodec.decode(record.payload, EventTypes.forTopic(record.topic));
-            EventMessages.Outgoing outgoing = EventMessages.keyed(event);
-            emitterFor(record.topic).send(outgoing.message());
-            try {
-                outgoing.acknowledged().get(30, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                if (e instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
-                }
-                throw new IllegalStateException("broker did not acknowledge " + record.topic + " " + event.eventId(), e);
+            try (Scope trace = TraceContext.resume(tracer, record.traceparent, "outbox send")) {
+                send(record);
             }
-            OutboxRecord managed = entityManager.merge(record);
-            managed.sentAt = Instant.now();
-            LOG.infof("published %s key=%s correlationId=%s", record.topic, record.recordKey, event.correlationId());
         }
         return pending.size();
+    }
+
+    private void send(OutboxRecord record) {
+        PlatformEvent event = (PlatformEvent) EventCodec.decode(record.payload, EventTypes.forTopic(record.topic));
+        EventMessages.Outgoing outgoing = EventMessages.keyed(event);
+        emitterFor(record.topic).send(outgoing.message());
+        try {
+            outgoing.acknowledged().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("broker did not acknowledge " + record.topic + " " + event.eventId(), e);
+        }
+        OutboxRecord managed = entityManager.merge(record);
+        managed.sentAt = Instant.now();
+        LOG.infof("published %s key=%s correlationId=%s", record.topic, record.recordKey, event.correlationId());
     }
 
     private Emitter<String> emitterFor(String topic) {

@@ -38,6 +38,8 @@ public class Run extends PanacheEntityBase {
     public String correlationId;
     @Column(name = "source_event_id")
     public UUID sourceEventId;
+    /** The trace of the work that queued the run; its execution and events continue it. Null on old rows. */
+    public String traceparent;
     @Enumerated(EnumType.STRING)
     public RunStatus status;
     @Column(name = "failure_reason")

@@ -3,6 +3,7 @@ package dev.finetune.training.domain;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.finetune.events.kafka.TraceContext;
 import dev.finetune.training.config.TrainingSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -68,8 +69,8 @@ public class RunStore {
     }
 
     /**
-     * Records a queued run for the data set version with the effective hyperparameters, unless that
-     * version already has a run with the same ones: then returns that run and {@code created == false}.
+     * Records a queued run for the data set version with the effective hyperparameters and the current trace,
+     * unless that version already has a run with the same ones: then returns that run and {@code created == false}.
      */
     @Transactional
     public Enqueued enqueue(RunSource source, Hyperparameters overrides) {
@@ -80,8 +81,9 @@ public class RunStore {
         UUID id = UUID.randomUUID();
         int inserted = entityManager.createNativeQuery("""
                 INSERT INTO training_run (id, dataset, dataset_version, manifest_uri, train_uri, validation_uri,
-                    model_name, hyperparameters, config_hash, correlation_id, source_event_id, status, created_at)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CAST(?8 AS jsonb), ?9, ?10, ?11, 'QUEUED', clock_timestamp())
+                    model_name, hyperparameters, config_hash, correlation_id, source_event_id, traceparent, status,
+                    created_at)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CAST(?8 AS jsonb), ?9, ?10, ?11, ?12, 'QUEUED', clock_timestamp())
                 ON CONFLICT ON CONSTRAINT training_run_natural_key DO NOTHING""")
                 .setParameter(1, id)
                 .setParameter(2, source.dataset())
@@ -94,6 +96,7 @@ public class RunStore {
                 .setParameter(9, hash)
                 .setParameter(10, source.correlationId())
                 .setParameter(11, source.sourceEventId())
+                .setParameter(12, TraceContext.current())
                 .executeUpdate();
         if (inserted == 1) {
             return new Enqueued(Run.findById(id), true);

@@ -1,10 +1,13 @@
 package dev.finetune.training.runner;
 
+import dev.finetune.events.kafka.TraceContext;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.training.config.TrainingSettings;
 import dev.finetune.training.domain.Run;
 import dev.finetune.training.domain.RunStore;
 import dev.finetune.training.messaging.TrainingEventPublisher;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,6 +43,7 @@ public class RunExecutor {
     private final TrainingEventPublisher events;
     private final ProgressBroadcaster broadcaster;
     private final TrainingMetrics metrics;
+    private final Tracer tracer;
     private final String owner;
     private final Set<UUID> executing = ConcurrentHashMap.newKeySet();
     private final Object wake = new Object();
@@ -50,7 +54,7 @@ public class RunExecutor {
     private Thread dispatcher;
 
     public RunExecutor(TrainingSettings settings, RunStore runs, ArtifactStore store, BaseModels baseModels,
-            TrainingEventPublisher events, ProgressBroadcaster broadcaster, TrainingMetrics metrics) {
+            TrainingEventPublisher events, ProgressBroadcaster broadcaster, TrainingMetrics metrics, Tracer tracer) {
         this.settings = settings;
         this.runs = runs;
         this.store = store;
@@ -58,6 +62,7 @@ public class RunExecutor {
         this.events = events;
         this.broadcaster = broadcaster;
         this.metrics = metrics;
+        this.tracer = tracer;
         this.owner = settings.instanceId().orElse(ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID());
     }
 
@@ -166,12 +171,17 @@ public class RunExecutor {
         }
     }
 
+    /** Executes the run in the trace that queued it, so its log lines and events belong to that trace. */
     private void execute(UUID runId) {
         {
             try {
                 Optional<Run> run = runs.find(runId);
-                run.ifPresent(r -> new RunJob(r, owner, runs, store, baseModels, events, broadcaster, metrics,
-                        () -> stopping, settings.heartbeat(), settings.progressInterval()).execute());
+                run.ifPresent(r -> {
+                    try (Scope trace = TraceContext.resume(tracer, r.traceparent, "training run")) {
+                        new RunJob(r, owner, runs, store, baseModels, events, broadcaster, metrics,
+                                () -> stopping, settings.heartbeat(), settings.progressInterval()).execute();
+                    }
+                });
             } finally {
                 executing.remove(runId);
                 metrics.ended(runId);

@@ -16,6 +16,7 @@ import dev.finetune.storage.ObjectUri;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
+import dev.finetune.testing.TestTrace;
 import dev.finetune.training.TrainingFixtures;
 import dev.finetune.training.domain.Run;
 import dev.finetune.training.domain.RunStatus;
@@ -38,8 +39,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Training through the real broker, S3Proxy and PostgreSQL, with the real model: a prepared data set
- * becomes progress events, checkpoints in S3 whose sha256 matches, and one completion; duplicates train
- * once; a stopped runner resumes from its checkpoint; cancel stops a run.
+ * becomes progress events, checkpoints in S3 whose sha256 matches, and one completion, all in the trace of
+ * the datasets.prepared record; duplicates train once; a stopped runner resumes from its checkpoint, still
+ * in that trace; cancel stops a run.
  */
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
@@ -88,9 +90,10 @@ class TrainingRunIT {
         DatasetPrepared event = TrainingFixtures.prepared(store, dataset, 24);
         DatasetPrepared sameVersionAgain = new DatasetPrepared(EventMeta.next("dataset-service", event.correlationId()),
                 dataset, 1, event.manifestUri(), event.splits(), event.labels(), event.contentSha256());
+        TestTrace trace = TestTrace.random();
 
         kafka.produceStrings().fromRecords(
-                new ProducerRecord<>(Topics.DATASETS_PREPARED, dataset, EventCodec.encode(event)),
+                new ProducerRecord<>(Topics.DATASETS_PREPARED, null, dataset, EventCodec.encode(event), trace.headers()),
                 new ProducerRecord<>(Topics.DATASETS_PREPARED, dataset, EventCodec.encode(event)), // redelivery
                 new ProducerRecord<>(Topics.DATASETS_PREPARED, dataset, EventCodec.encode(sameVersionAgain)))
                 .awaitCompletion();
@@ -113,6 +116,11 @@ class TrainingRunIT {
         assertThat(progress).isNotEmpty().allSatisfy(p -> assertThat(p.totalSteps()).isEqualTo(6));
         assertThat(records(Topics.TRAINING_COMPLETED, run.id, TrainingCompleted.class)).hasSize(1);
         assertThat(runs.find(run.id).orElseThrow().status).isEqualTo(RunStatus.SUCCEEDED);
+        // The run executed later on a thread of its own; its events still continue the trace of the record.
+        for (String topic : List.of(Topics.TRAINING_PROGRESS, Topics.TRAINING_CHECKPOINTS, Topics.TRAINING_COMPLETED)) {
+            assertThat(recordsOf(topic, run.id)).as(topic).isNotEmpty()
+                    .allSatisfy(r -> assertThat(TestTrace.traceIdOf(r)).isEqualTo(trace.traceId()));
+        }
 
         given().get("/runs/" + run.id).then().statusCode(200)
                 .body("run.status", org.hamcrest.Matchers.equalTo("succeeded"))
@@ -125,8 +133,9 @@ class TrainingRunIT {
         configure(dataset, """
                 {"strategy": "full", "epochs": 6, "batchSize": 8, "maxLength": 16, "earlyStoppingPatience": 0}""");
         DatasetPrepared event = TrainingFixtures.prepared(store, dataset, 24);
-        kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.DATASETS_PREPARED, dataset,
-                EventCodec.encode(event))).awaitCompletion();
+        TestTrace trace = TestTrace.random();
+        kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.DATASETS_PREPARED, null, dataset,
+                EventCodec.encode(event), trace.headers())).awaitCompletion();
         Run run = awaitOnlyRun(dataset);
 
         // Stop the runner once the run has stored a resumable checkpoint, as an instance shutting down does.
@@ -147,6 +156,9 @@ class TrainingRunIT {
         assertThat(progress.stream().filter(p -> p.step() == 1)).hasSize(1);
         assertThat(progress).anySatisfy(p -> assertThat(p.step()).isEqualTo((int) resumeStep + 1));
         assertThat(records(Topics.TRAINING_COMPLETED, run.id, TrainingCompleted.class)).hasSize(1);
+        // The second attempt (here, or on any instance) read the trace from the run's row.
+        assertThat(recordsOf(Topics.TRAINING_COMPLETED, run.id))
+                .allSatisfy(r -> assertThat(TestTrace.traceIdOf(r)).isEqualTo(trace.traceId()));
         // Resumable checkpoints (optimizer state: three times the model) are superseded as the run goes and
         // deleted once it has ended; the candidates stay.
         assertThat(store.list("models/" + run.id + "/")).isNotEmpty().noneMatch(k -> k.endsWith("resumable.zip"));
@@ -198,12 +210,17 @@ class TrainingRunIT {
         return EventCodec.decode(record.value(), TrainingCompleted.class);
     }
 
-    /** Every record of the run on {@code topic} so far, oldest first. */
+    /** Every event of the run on {@code topic} so far, oldest first. */
     private <T> List<T> records(String topic, UUID runId, Class<T> type) {
+        return recordsOf(topic, runId).stream().map(r -> EventCodec.decode(r.value(), type)).toList();
+    }
+
+    /** Every record of the run on {@code topic} so far, oldest first, headers and all. */
+    private List<ConsumerRecord<String, String>> recordsOf(String topic, UUID runId) {
         return kafka.consumeStrings().fromTopics(topic, Duration.ofSeconds(3)).awaitCompletion().getRecords().stream()
                 .filter(r -> runId.toString().equals(r.key()))
                 .sorted(java.util.Comparator.comparingLong(ConsumerRecord::offset))
-                .map(r -> EventCodec.decode(r.value(), type)).toList();
+                .toList();
     }
 
     private String sha256Of(String uri) {

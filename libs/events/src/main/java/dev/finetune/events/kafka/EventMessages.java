@@ -2,6 +2,8 @@ package dev.finetune.events.kafka;
 
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.PlatformEvent;
+import io.opentelemetry.context.Context;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
@@ -11,7 +13,8 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 /**
  * Turns an event into the Kafka record every service sends: JSON value, keyed by the entity the event
  * is about, with the correlation id and event id as headers so tooling can follow a flow without
- * parsing values. Defined once so no producer can forget the key.
+ * parsing values, and the trace current on the sending thread as the parent of the record's producer span
+ * (whose {@code traceparent} header the Kafka connector adds). Defined once so no producer can forget the key.
  */
 public final class EventMessages {
 
@@ -36,6 +39,9 @@ public final class EventMessages {
                         .withTopic(event.topic())
                         .withHeaders(headers)
                         .build())
+                // Explicit, not left to the connector: the emitter may hand the message on from another thread,
+                // where the sender's trace is no longer current.
+                .addMetadata(TracingMetadata.withCurrent(Context.current()))
                 .withAck(() -> {
                     acknowledged.complete(null);
                     return CompletableFuture.completedFuture(null);
