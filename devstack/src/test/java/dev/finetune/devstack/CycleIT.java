@@ -4,14 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.finetune.events.Topics;
 import dev.finetune.testing.FreePort;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * The whole cycle through the four services as separate processes on the real broker, S3Proxy and
  * PostgreSQL — the demo itself, on a smaller budget — with the training-service killed (SIGKILL) in
  * the middle of the first run: after its restart the run resumes from its checkpoint and the cycle
- * ends with exactly one promotion of the first version. Then every service is restarted with fresh
+ * ends with exactly one promotion of the first version, whose events from datasets.prepared to
+ * models.promoted all carry one OpenTelemetry trace that every service logged. Then every service is restarted with fresh
  * consumer groups, so every topic is replayed from offset 0: no data set version, run, evaluation,
  * model version or promotion appears.
  */
@@ -57,6 +62,7 @@ class CycleIT {
             assertThat(run.path("attempts").asInt()).as("resumed after the kill").isEqualTo(2);
 
             assertThat(probe.promotionsOf(demo.dataset(), 1)).isEqualTo(1);
+            assertOneTraceFromUploadToPromotion(probe, settings, demo.dataset() + "-v1");
 
             // Replay: every service restarted with fresh consumer groups reads every topic from offset 0.
             // First let the pipeline settle: every run ended, and each candidate evaluated and decided.
@@ -79,6 +85,28 @@ class CycleIT {
         }
         String output = printed.toString(StandardCharsets.UTF_8);
         assertThat(output).contains("promoted " + "reviews-").contains("== 3. Predictions").contains("training-service killed");
+    }
+
+    /**
+     * The first version's events, from datasets.prepared to models.promoted, are in one OpenTelemetry trace
+     * (carried in their traceparent headers, across the kill and resume), and every service logged in it.
+     */
+    private static void assertOneTraceFromUploadToPromotion(StackProbe probe, StackSettings settings,
+            String correlationId) throws Exception {
+        Set<String> traces = new TreeSet<>();
+        for (String topic : List.of(Topics.DATASETS_PREPARED, Topics.TRAINING_PROGRESS, Topics.TRAINING_CHECKPOINTS,
+                Topics.TRAINING_COMPLETED, Topics.EVALUATIONS_COMPLETED, Topics.MODELS_PROMOTED)) {
+            Set<String> ids = probe.traceIds(topic, correlationId);
+            assertThat(ids).as("trace ids on %s for %s", topic, correlationId).hasSize(1);
+            traces.addAll(ids);
+        }
+        assertThat(traces).as("one trace across every topic").hasSize(1);
+        String traceId = traces.iterator().next();
+        assertThat(traceId).matches("[0-9a-f]{32}").isNotEqualTo("0".repeat(32));
+        for (String service : DevStack.SERVICES) {
+            assertThat(Files.readString(settings.logDirectory().resolve(service + ".log")))
+                    .as("%s logs the trace", service).contains("traceId=" + traceId);
+        }
     }
 
     /** The id of the data set's first run once it has a resumable checkpoint, else null. */

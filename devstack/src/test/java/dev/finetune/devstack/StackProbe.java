@@ -10,10 +10,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -22,6 +25,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
@@ -134,14 +138,43 @@ final class StackProbe {
     }
 
     /**
+     * The trace ids in the {@code traceparent} headers of the records on {@code topic} that carry
+     * {@code correlationId}: one data set version's flow is one trace.
+     */
+    Set<String> traceIds(String topic, String correlationId) throws Exception {
+        Set<String> ids = new TreeSet<>();
+        for (ConsumerRecord<String, String> record : records(topic)) {
+            Header correlation = record.headers().lastHeader("correlation-id");
+            Header traceparent = record.headers().lastHeader("traceparent");
+            if (correlation != null && correlationId.equals(new String(correlation.value(), StandardCharsets.UTF_8))) {
+                // traceparent: version-traceid-spanid-flags
+                ids.add(traceparent == null ? "none" : new String(traceparent.value(), StandardCharsets.UTF_8).split("-")[1]);
+            }
+        }
+        return ids;
+    }
+
+    /**
      * Every event on {@code topic} about the data set (its correlation ids start with the data set's name),
      * read from offset 0 to the end as it is now.
      */
     List<JsonNode> events(String topic, String dataset) throws Exception {
+        List<JsonNode> events = new ArrayList<>();
+        for (ConsumerRecord<String, String> record : records(topic)) {
+            JsonNode event = JSON.readTree(record.value());
+            if (event.path("correlationId").asText().startsWith(dataset + "-v")) {
+                events.add(event);
+            }
+        }
+        return events;
+    }
+
+    /** Every record on {@code topic}, from offset 0 to the end as it is now. */
+    private List<ConsumerRecord<String, String>> records(String topic) {
         Properties config = new Properties();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        List<JsonNode> events = new ArrayList<>();
+        List<ConsumerRecord<String, String>> records = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
                 new StringDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
@@ -150,14 +183,9 @@ final class StackProbe {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofSeconds(1))) {
-                    JsonNode event = JSON.readTree(record.value());
-                    if (event.path("correlationId").asText().startsWith(dataset + "-v")) {
-                        events.add(event);
-                    }
-                }
+                consumer.poll(Duration.ofSeconds(1)).forEach(records::add);
             }
         }
-        return events;
+        return records;
     }
 }
