@@ -126,7 +126,7 @@ public final class ArtifactStore {
             return Optional.of(client.statObject(StatObjectArgs.builder()
                     .bucket(uri.bucket()).object(uri.key()).build()).size());
         } catch (ErrorResponseException e) {
-            if ("NoSuchKey".equals(e.errorResponse().code()) || "NoSuchObject".equals(e.errorResponse().code())) {
+            if (missing(e)) {
                 return Optional.empty();
             }
             throw new StorageException("stat " + uri + " failed", e);
@@ -161,6 +161,11 @@ public final class ArtifactStore {
         });
     }
 
+    private static boolean missing(ErrorResponseException e) {
+        String code = e.errorResponse().code();
+        return "NoSuchKey".equals(code) || "NoSuchObject".equals(code) || "NoSuchBucket".equals(code);
+    }
+
     private static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
@@ -172,6 +177,9 @@ public final class ArtifactStore {
     private static <T> T call(String what, MinioCall<T> call) {
         try {
             return call.run();
+        } catch (ErrorResponseException e) {
+            String message = what + " failed: " + e.getMessage();
+            throw missing(e) ? new MissingObjectException(message, e) : new StorageException(message, e);
         } catch (Exception e) {
             throw new StorageException(what + " failed: " + e.getMessage(), e);
         }

@@ -1,5 +1,6 @@
 package dev.finetune.training.runner;
 
+import dev.finetune.storage.MissingObjectException;
 import dev.finetune.storage.StorageException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -8,7 +9,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Retries work against S3: an object store that is briefly away (a restart, a network blip) must not
- * fail a run that took an hour to train. Gives up after {@link #GIVE_UP}.
+ * fail a run that took an hour to train. Gives up after {@link #GIVE_UP}. A missing object is not an
+ * outage: it fails at once, with the storage error as the run's reason.
  */
 final class Retry {
 
@@ -26,7 +28,7 @@ final class Retry {
             try {
                 return work.get();
             } catch (StorageException | UncheckedIOException e) { // a bad split or package is not retried
-                if (System.nanoTime() + backoffMillis * 1_000_000 > deadline) {
+                if (e instanceof MissingObjectException || System.nanoTime() + backoffMillis * 1_000_000 > deadline) {
                     throw e;
                 }
                 LOG.warnf("storage unavailable while %s (%s); retrying in %d ms", what, e.getMessage(), backoffMillis);

@@ -182,6 +182,26 @@ class TrainingRunIT {
     }
 
     @Test
+    void aRunWhoseSplitIsMissingFailsAtOnceNamingIt() {
+        String dataset = "missing-" + UUID.randomUUID();
+        configure(dataset, TINY);
+        DatasetPrepared event = TrainingFixtures.prepared(store, dataset, 24);
+        ObjectUri train = ObjectUri.parse(event.splits().get("train").uri());
+        store.delete(train); // not an outage: retrying (for minutes) would not bring it back
+        kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.DATASETS_PREPARED, dataset,
+                EventCodec.encode(event))).awaitCompletion();
+        Run run = awaitOnlyRun(dataset);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> runs.find(run.id).orElseThrow().status == RunStatus.FAILED);
+        assertThat(runs.find(run.id).orElseThrow().failureReason).contains(train.toString());
+        ConsumerRecord<String, String> failed = kafka.consumeStrings()
+                .fromTopics(Topics.TRAINING_FAILED, all -> all.select().where(r -> run.id.toString().equals(r.key()))
+                        .select().first())
+                .awaitCompletion(Duration.ofSeconds(30)).getFirstRecord();
+        assertThat(failed.value()).contains(train.toString());
+    }
+
+    @Test
     void invalidConfigurationsAreRefusedWithProblemJson() {
         given().contentType(ContentType.JSON).body("{\"strategy\": \"sideways\"}")
                 .put("/training-configs/whatever").then().statusCode(400)
