@@ -210,7 +210,7 @@ public final class LoadBenchmark {
     private Map<String, Integer> completionsPerRun(StackSettings s, Map<String, JsonNode> runs) {
         List<String> ids = runs.values().stream().map(r -> r.path("id").asText()).toList();
         Map<String, Integer> counts = new HashMap<>();
-        for (ConsumerRecord<String, String> record : readAll(s, Topics.TRAINING_COMPLETED)) {
+        for (ConsumerRecord<String, String> record : TopicSnapshot.read(s.bootstrapServers(), Topics.TRAINING_COMPLETED)) {
             if (ids.contains(record.key())) {
                 counts.merge(record.key(), 1, Integer::sum);
             }
@@ -353,21 +353,6 @@ public final class LoadBenchmark {
         consumer.seekToEnd(partitions);
         partitions.forEach(consumer::position); // resolves the end offsets now, before anything is sent
         return consumer;
-    }
-
-    private static List<ConsumerRecord<String, String>> readAll(StackSettings s, String topic) {
-        List<ConsumerRecord<String, String>> records = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = consumer(s)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                consumer.poll(Duration.ofSeconds(1)).forEach(records::add);
-            }
-        }
-        return records;
     }
 
     private static KafkaConsumer<String, String> consumer(StackSettings s) {

@@ -8,25 +8,21 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * What the end-to-end tests read from a running stack through its public interfaces: the services' REST
@@ -143,7 +139,7 @@ final class StackProbe {
      */
     Set<String> traceIds(String topic, String correlationId) throws Exception {
         Set<String> ids = new TreeSet<>();
-        for (ConsumerRecord<String, String> record : records(topic)) {
+        for (ConsumerRecord<String, String> record : TopicSnapshot.read(settings.bootstrapServers(), topic)) {
             Header correlation = record.headers().lastHeader("correlation-id");
             Header traceparent = record.headers().lastHeader("traceparent");
             if (correlation != null && correlationId.equals(new String(correlation.value(), StandardCharsets.UTF_8))) {
@@ -160,7 +156,7 @@ final class StackProbe {
      */
     List<JsonNode> events(String topic, String dataset) throws Exception {
         List<JsonNode> events = new ArrayList<>();
-        for (ConsumerRecord<String, String> record : records(topic)) {
+        for (ConsumerRecord<String, String> record : TopicSnapshot.read(settings.bootstrapServers(), topic)) {
             JsonNode event = JSON.readTree(record.value());
             if (event.path("correlationId").asText().startsWith(dataset + "-v")) {
                 events.add(event);
@@ -169,23 +165,4 @@ final class StackProbe {
         return events;
     }
 
-    /** Every record on {@code topic}, from offset 0 to the end as it is now. */
-    private List<ConsumerRecord<String, String>> records(String topic) {
-        Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        List<ConsumerRecord<String, String>> records = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-                new StringDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                consumer.poll(Duration.ofSeconds(1)).forEach(records::add);
-            }
-        }
-        return records;
-    }
 }

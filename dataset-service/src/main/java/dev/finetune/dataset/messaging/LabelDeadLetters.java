@@ -1,9 +1,9 @@
 package dev.finetune.dataset.messaging;
 
+import dev.finetune.events.kafka.EventMessages;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -38,20 +38,12 @@ public class LabelDeadLetters {
         headers.add("dead-letter-topic", bytes(record.topic()));
         headers.add("dead-letter-partition", bytes(String.valueOf(record.partition())));
         headers.add("dead-letter-offset", bytes(String.valueOf(record.offset())));
-        CompletableFuture<Void> acknowledged = new CompletableFuture<>();
-        emitter.send(Message.of(record.value())
+        EventMessages.Outgoing outgoing = EventMessages.acknowledgeable(Message.of(record.value())
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(record.key()).withHeaders(headers)
-                        .build())
-                .withAck(() -> {
-                    acknowledged.complete(null);
-                    return CompletableFuture.completedFuture(null);
-                })
-                .withNack(failure -> {
-                    acknowledged.completeExceptionally(failure);
-                    return CompletableFuture.completedFuture(null);
-                }));
+                        .build()));
+        emitter.send(outgoing.message());
         try {
-            acknowledged.get(60, TimeUnit.SECONDS);
+            outgoing.acknowledged().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();

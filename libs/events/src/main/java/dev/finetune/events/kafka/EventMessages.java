@@ -29,7 +29,6 @@ public final class EventMessages {
      * so callers can finish their own transaction only once the event is really out.
      */
     public static Outgoing keyed(PlatformEvent event) {
-        CompletableFuture<Void> acknowledged = new CompletableFuture<>();
         RecordHeaders headers = new RecordHeaders();
         headers.add(CORRELATION_ID_HEADER, event.correlationId().getBytes(StandardCharsets.UTF_8));
         headers.add(EVENT_ID_HEADER, event.eventId().toString().getBytes(StandardCharsets.UTF_8));
@@ -41,7 +40,14 @@ public final class EventMessages {
                         .build())
                 // Explicit, not left to the connector: the emitter may hand the message on from another thread,
                 // where the sender's trace is no longer current.
-                .addMetadata(TracingMetadata.withCurrent(Context.current()))
+                .addMetadata(TracingMetadata.withCurrent(Context.current()));
+        return acknowledgeable(message);
+    }
+
+    /** {@code message} with a future completed when the broker acknowledged it, or failed when it did not. */
+    public static Outgoing acknowledgeable(Message<String> message) {
+        CompletableFuture<Void> acknowledged = new CompletableFuture<>();
+        return new Outgoing(message
                 .withAck(() -> {
                     acknowledged.complete(null);
                     return CompletableFuture.completedFuture(null);
@@ -49,8 +55,7 @@ public final class EventMessages {
                 .withNack(failure -> {
                     acknowledged.completeExceptionally(failure);
                     return CompletableFuture.completedFuture(null);
-                });
-        return new Outgoing(message, acknowledged);
+                }), acknowledged);
     }
 
     /** A message ready for an emitter, and the broker's acknowledgement of it. */
