@@ -1,46 +1,80 @@
 package dev.finetune.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.finetune.events.Topics;
 import dev.finetune.testing.FreePort;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
- * The local stack as a user runs it: real broker, S3Proxy and PostgreSQL, the four services as their own
- * processes, each ready. A malformed record on every consumed topic is put by each consumer of the topic in
- * its own dead-letter topic with the reason, and every service stays ready. Nothing is left running once the
- * stack stops. Ports are free ones so the test never meets a stack a developer has running. (One stack for
- * both checks: starting one costs about 40 s of CI's time on 2 cores.)
+ * The local stack as a user and an operator run it: real broker, S3Proxy and PostgreSQL, the four services as
+ * their own processes on free ports (so the test never meets a stack a developer has running), each ready.
+ * A malformed record on every consumed topic lands in each consumer's dead-letter topic with the reason and
+ * the services stay ready; two training-service processes in one group share two data sets without executing
+ * a run twice; and nothing is left running once the stack stops. One stack for all of it: starting one costs
+ * about 40 s of CI's time on 2 cores.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DevStackIT {
 
-    @Test
-    void aMalformedRecordOnEachConsumedTopicIsDeadLetteredWithItsReasonAndNothingOutlivesTheStack() {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    private StackSettings settings;
+    private DevStack stack;
+
+    @BeforeAll
+    void start() {
         Path root = Path.of(System.getProperty("devstack.root")).toAbsolutePath();
-        StackSettings settings = new StackSettings(root, root.resolve("devstack/target/stack-it"), "finetune_stack_it",
+        settings = new StackSettings(root, root.resolve("devstack/target/stack-it"), "finetune_stack_it",
                 FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find());
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        stack = new DevStack(settings, new PrintStream(printed, true, StandardCharsets.UTF_8)).start();
+    }
 
-        List<Long> pids;
-        try (DevStack stack = new DevStack(settings, new PrintStream(printed, true, StandardCharsets.UTF_8)).start();
-                KafkaCompanion kafka = new KafkaCompanion(settings.bootstrapServers())) {
-            assertThat(stack.allReady()).isTrue();
-            pids = stack.pids();
-            assertThat(pids).hasSize(DevStack.SERVICES.size() + 2);
-            assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid)).isPresent());
+    @AfterAll
+    void nothingOutlivesTheStack() {
+        List<Long> pids = stack.pids();
+        assertThat(pids).hasSizeGreaterThanOrEqualTo(DevStack.SERVICES.size() + 2);
+        assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid)).isPresent());
+        stack.close();
 
+        String output = printed.toString(StandardCharsets.UTF_8);
+        for (String service : DevStack.SERVICES) {
+            assertThat(output).contains(service);
+        }
+        assertThat(output).contains("http://localhost:" + settings.registryPort());
+        assertThat(pids).allSatisfy(pid ->
+                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid %d alive", pid).isFalse());
+        assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList()).isEmpty();
+    }
+
+    @Test
+    void aMalformedRecordOnEachConsumedTopicIsDeadLetteredWithItsReasonAndTheServicesStayReady() {
+        assertThat(stack.allReady()).isTrue();
+        try (KafkaCompanion kafka = new KafkaCompanion(settings.bootstrapServers())) {
             String key = "poison-" + UUID.randomUUID().toString().substring(0, 8);
             for (String topic : Topics.CONSUMED.stream().map(Topics.Consumed::topic).distinct().toList()) {
                 kafka.produceStrings().fromRecords(new ProducerRecord<>(topic, key, "{\"truncated\": ")).awaitCompletion();
@@ -55,16 +89,62 @@ class DevStackIT {
                 assertThat(reason).as("reason header on %s", consumed.deadLetterTopic()).isNotNull();
                 assertThat(new String(reason.value(), StandardCharsets.UTF_8)).isNotBlank();
             }
-            assertThat(stack.allReady()).as("every service ready after the malformed records").isTrue();
+        }
+        assertThat(stack.allReady()).as("every service ready after the malformed records").isTrue();
+    }
+
+    /** As {@code --scale training-service=2} runs them: two data sets prepared at once, one run on each instance. */
+    @Test
+    void twoTrainingInstancesShareTwoDataSetsAndNoRunIsExecutedTwice() throws Exception {
+        String datasets = "http://localhost:" + settings.datasetPort();
+        String training = "http://localhost:" + settings.trainingPort();
+        int secondPort = FreePort.find();
+        stack.startInstance("training-service", secondPort);
+
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        List<String> names = List.of("scale-a-" + suffix, "scale-b-" + suffix);
+        for (String name : names) {
+            send("PUT", training + "/training-configs/" + name, """
+                    {"strategy": "full", "epochs": 2, "batchSize": 16, "maxLength": 16, "earlyStoppingPatience": 0}""");
+        }
+        for (String name : names) {
+            StringBuilder jsonl = new StringBuilder();
+            for (ReviewGenerator.Review review : ReviewGenerator.generate(90, name.hashCode())) {
+                jsonl.append(JSON.writeValueAsString(Map.of("text", review.text(), "label", review.label()))).append('\n');
+            }
+            send("POST", datasets + "/datasets/" + name + "/versions", jsonl.toString(), "application/x-ndjson");
         }
 
-        String output = printed.toString(StandardCharsets.UTF_8);
-        for (String service : DevStack.SERVICES) {
-            assertThat(output).contains(service);
+        await().atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofSeconds(2)).until(() ->
+                names.stream().allMatch(name -> "succeeded".equals(onlyRun(training, name).path("status").asText())));
+        JsonNode first = onlyRun(training, names.get(0));
+        JsonNode second = onlyRun("http://localhost:" + secondPort, names.get(1)); // either instance answers
+        assertThat(first.path("attempts").asInt()).isEqualTo(1);
+        assertThat(second.path("attempts").asInt()).isEqualTo(1);
+        assertThat(first.path("executedBy").asText()).isNotBlank()
+                .isNotEqualTo(second.path("executedBy").asText());
+    }
+
+    /** The data set's single run (fails if there is more than one). */
+    private static JsonNode onlyRun(String training, String dataset) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+                    URI.create(training + "/runs?dataset=" + dataset)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode runs = JSON.readTree(response.body());
+            assertThat(runs.size()).as("runs of %s", dataset).isLessThanOrEqualTo(1);
+            return runs.isEmpty() ? JSON.nullNode() : runs.get(0);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
-        assertThat(output).contains("http://localhost:" + settings.registryPort());
-        assertThat(pids).allSatisfy(pid ->
-                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid %d alive", pid).isFalse());
-        assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList()).isEmpty();
+    }
+
+    private static void send(String method, String url, String body) throws Exception {
+        send(method, url, body, "application/json");
+    }
+
+    private static void send(String method, String url, String body, String contentType) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", contentType)
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isBetween(200, 201);
     }
 }
