@@ -146,7 +146,7 @@ final class Demo {
             if (failure.isPresent()) {
                 throw new IllegalStateException("the run on data set version " + n + " " + failure.get());
             }
-            String line = progressLine(training);
+            String line = progressLine(training, n);
             if (!line.equals(lastLine)) {
                 out.println(line);
                 lastLine = line;
@@ -169,20 +169,23 @@ final class Demo {
         return Optional.empty();
     }
 
-    private String progressLine(String training) throws Exception {
+    /** The state of the run on data set version {@code n} (a data set's earlier runs are not this one). */
+    private String progressLine(String training, int n) throws Exception {
         Optional<JsonNode> runs;
         try {
             runs = get(training + "/runs?dataset=" + dataset + "&limit=1");
         } catch (IOException unreachable) {
             return "  training-service unreachable (" + unreachable.getClass().getSimpleName() + "); waiting";
         }
-        if (runs.isEmpty() || runs.get().isEmpty()) {
-            return "  waiting for datasets.prepared...";
+        if (runs.isEmpty() || runs.get().isEmpty() || runs.get().get(0).path("datasetVersion").asInt() != n) {
+            return "  waiting for datasets.prepared (data set v" + n + ")...";
         }
         JsonNode run = runs.get().get(0);
         String status = run.path("status").asText();
         return switch (status) {
-            case "running" -> String.format("  training run %s: step %d/%d, loss %.3f, %.1f samples/s",
+            case "running" -> run.path("totalSteps").asLong() == 0
+                    ? "  training run " + run.path("id").asText().substring(0, 8) + ": starting (loading the model)"
+                    : String.format("  training run %s: step %d/%d, loss %.3f, %.1f samples/s",
                     run.path("id").asText().substring(0, 8), run.path("step").asLong(), run.path("totalSteps").asLong(),
                     run.path("loss").asDouble(), run.path("samplesPerSecond").asDouble());
             case "succeeded" -> "  training done (best " + run.path("bestMetrics") + "); evaluating and deciding...";
