@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.finetune.events.Topics;
 import dev.finetune.testing.FreePort;
+import dev.finetune.testing.TopicSnapshot;
 import dev.finetune.testing.PostgresServer;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -14,7 +14,50 @@ public final class PostgresServer {
     public static final String USERNAME = env("FINETUNE_DB_USER", "postgres");
     public static final String PASSWORD = env("FINETUNE_DB_PASSWORD", "");
 
+    private static String testDatabase;
+
     private PostgresServer() {
+    }
+
+    /**
+     * The JDBC URL of this JVM's own test database ({@code test_<pid>}), created fresh on first use and
+     * dropped when the JVM exits. Databases left by test JVMs that died without their shutdown hook are
+     * dropped here too, so a killed build leaves nothing behind for long.
+     */
+    public static synchronized String testDatabase() {
+        if (testDatabase == null) {
+            dropOrphanedTestDatabases();
+            String name = "test_" + ProcessHandle.current().pid();
+            testDatabase = freshDatabase(name);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> drop(name), "test-database-drop"));
+        }
+        return testDatabase;
+    }
+
+    private static void dropOrphanedTestDatabases() {
+        requireRunning();
+        try (Connection connection = DriverManager.getConnection(JDBC_URL, USERNAME, PASSWORD)) {
+            var names = connection.createStatement()
+                    .executeQuery("select datname from pg_database where datname ~ '^test_[0-9]+$'");
+            while (names.next()) {
+                String name = names.getString(1);
+                long pid = Long.parseLong(name.substring("test_".length()));
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue; // another build's JVM is using it
+                }
+                connection.createStatement().execute("drop database if exists " + name + " with (force)");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot list test databases: " + e.getMessage(), e);
+        }
+    }
+
+    private static void drop(String name) {
+        try (Connection connection = DriverManager.getConnection(JDBC_URL, USERNAME, PASSWORD)) {
+            connection.createStatement().execute("drop database if exists " + name + " with (force)");
+        } catch (SQLException e) {
+            System.err.println("could not drop test database " + name + ": " + e.getMessage());
+        }
     }
 
     /** Fails with the command that fixes it when the server does not answer. */

@@ -1,4 +1,4 @@
-package dev.finetune.devstack;
+package dev.finetune.testing;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,21 +11,26 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** Reads a whole topic as it is now, outside any consumer group, so nothing the services consume is moved. */
-final class TopicSnapshot {
+/**
+ * Reads a whole topic as it is now, outside any consumer group, so nothing the services consume is moved.
+ * The end offsets are taken before reading, so "none" and "exactly N" mean every record written before
+ * the call, not whatever a timed consume happened to return on a loaded machine.
+ */
+public final class TopicSnapshot {
 
     private TopicSnapshot() {
     }
 
     /** Every record on {@code topic}, from offset 0 to the end offsets taken when the read starts. */
-    static List<ConsumerRecord<String, String>> read(String bootstrapServers, String topic) {
+    public static List<ConsumerRecord<String, String>> read(String bootstrapServers, String topic) {
         Properties config = new Properties();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         List<ConsumerRecord<String, String>> records = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
                 new StringDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -35,5 +40,11 @@ final class TopicSnapshot {
             }
         }
         return records;
+    }
+
+    /** The values of every record on {@code topic} whose key is {@code key}, in offset order per partition. */
+    public static List<String> values(String bootstrapServers, String topic, String key) {
+        return read(bootstrapServers, topic).stream().filter(r -> key.equals(r.key())).map(ConsumerRecord::value)
+                .toList();
     }
 }
