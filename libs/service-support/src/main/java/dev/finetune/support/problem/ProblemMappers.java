@@ -26,6 +26,11 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response other(WebApplicationException e) {
+        // Quarkus REST wraps a body Jackson cannot parse in a plain 400 whose message says only
+        // "HTTP 400 Bad Request"; the parser's own message is what tells the caller where the body broke.
+        if (e.getCause() instanceof JsonProcessingException unreadable) {
+            return unreadable(unreadable);
+        }
         Response.Status status = Response.Status.fromStatusCode(e.getResponse().getStatus());
         return Problem.response(status == null ? Response.Status.BAD_REQUEST : status, e.getMessage());
     }

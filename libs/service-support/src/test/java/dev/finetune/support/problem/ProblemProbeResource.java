@@ -1,0 +1,38 @@
+package dev.finetune.support.problem;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** Test-only endpoints that fail the ways the services' resources fail, for the mappers to answer. */
+@Path("/problems")
+public class ProblemProbeResource {
+
+    public record Body(String name, int size) {
+    }
+
+    @GET
+    @Path("/{kind}")
+    public String fail(@PathParam("kind") String kind) {
+        switch (kind) {
+            case "invalid" -> throw new IllegalArgumentException("size must be at most 64, was 65");
+            case "missing" -> throw new NotFoundException("no data set named reviews");
+            case "conflict" -> throw new WebApplicationException("data set reviews is busy", Response.Status.CONFLICT);
+            default -> {
+                return "fine";
+            }
+        }
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public String accept(Body body) {
+        return body.name();
+    }
+}
