@@ -37,6 +37,7 @@ public final class EvaluationFixtures {
 
     private static byte[] candidate;
     private static byte[] champion;
+    private static byte[] twoLabels;
 
     private EvaluationFixtures() {
     }
@@ -79,12 +80,31 @@ public final class EvaluationFixtures {
         return champion;
     }
 
+    /**
+     * A production model from before the data set gained the label "weather": it knows only food and sports, so
+     * it cannot be given a probability for every label of the test split.
+     */
+    public static synchronized byte[] twoLabelPackage() {
+        if (twoLabels == null) {
+            twoLabels = train(without("weather", examples(24, 5)), without("weather", examples(9, 2)), 3, 13);
+        }
+        return twoLabels;
+    }
+
+    private static List<Example> without(String label, List<Example> examples) {
+        return examples.stream().filter(e -> !e.label().equals(label)).toList();
+    }
+
     private static byte[] train(List<Example> train, int epochs, long seed) {
+        return train(train, examples(9, 2), epochs, seed);
+    }
+
+    private static byte[] train(List<Example> train, List<Example> validation, int epochs, long seed) {
         TrainingConfig config = TrainingConfig.defaults().withStrategy(Strategy.HEAD).withEpochs(epochs)
                 .withMaxLength(16).withBatchSize(8).withSeed(seed).withEarlyStoppingPatience(0);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try {
-            FineTuner.train(BaseModel.minilm(), config, train, examples(9, 2), TrainingListener.NONE).bestPackage()
+            FineTuner.train(BaseModel.minilm(), config, train, validation, TrainingListener.NONE).bestPackage()
                     .writeTo(bytes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -123,9 +143,18 @@ public final class EvaluationFixtures {
     }
 
     public static ModelPromoted promoted(String model, int version, String manifestUri, StoredObject modelPackage) {
-        return new ModelPromoted(EventMeta.next("registry-service", model + "-v1"), model, version,
-                modelPackage.uri().toString(), modelPackage.sha256(), Map.of(), null, ModelPromoted.Trigger.MANUAL,
-                "test champion", List.of(), new Lineage(model, 1, manifestUri, "run-champion",
+        return promoted(model, version, null, ModelPromoted.Trigger.MANUAL, manifestUri, modelPackage);
+    }
+
+    /**
+     * A move of production as registry-service announces it; a rollback names the version it returns to, with
+     * that version's package, and the version it left as {@code previousVersion} (docs/registry-service.md).
+     */
+    public static ModelPromoted promoted(String model, int version, Integer previousVersion,
+                                         ModelPromoted.Trigger trigger, String manifestUri, StoredObject modelPackage) {
+        return new ModelPromoted(EventMeta.next("registry-service", model + "-v" + version), model, version,
+                modelPackage.uri().toString(), modelPackage.sha256(), Map.of(), previousVersion, trigger,
+                "test champion (" + trigger + ")", List.of(), new Lineage(model, 1, manifestUri, "run-champion",
                 modelPackage.uri().toString(), modelPackage.sha256(), 1));
     }
 

@@ -2,8 +2,13 @@ package dev.finetune.registry;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.anEmptyMap;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
 
 import dev.finetune.events.EvaluationCompleted;
 import dev.finetune.events.EventCodec;
@@ -20,21 +25,34 @@ import dev.finetune.ml.train.FineTuner;
 import dev.finetune.ml.train.Strategy;
 import dev.finetune.ml.train.TrainingConfig;
 import dev.finetune.ml.train.TrainingListener;
+import dev.finetune.registry.domain.ModelVersion;
+import dev.finetune.registry.domain.OutboxRecord;
+import dev.finetune.registry.domain.Registry;
+import dev.finetune.registry.serving.ModelServer;
 import dev.finetune.storage.ArtifactStore;
+import dev.finetune.storage.ObjectUri;
 import dev.finetune.storage.StoredObject;
+import dev.finetune.support.inbox.Inbox;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
 import dev.finetune.testing.TestTrace;
+import dev.finetune.testing.TopicSnapshot;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -43,8 +61,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,8 +76,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The registry through the real broker, S3Proxy and PostgreSQL with real model packages: promotion by
  * policy, rejection with its rules, each announced in the trace of its evaluation's record, one decision per
- * evaluation, and serving that follows production (including a rollback) without failing a request during
- * the swap.
+ * evaluation, a failed evaluation registering nothing, a changed policy deciding the next candidate, promote
+ * and rollback with their refusals, and serving that follows production (including a rollback) without
+ * failing a request during the swap, 503 until the production version is loaded.
  */
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
@@ -64,12 +88,28 @@ class RegistryIT {
 
     private static final Map<String, Double> GOOD = Map.of("accuracy", 0.95, "macroF1", 0.94, "ece", 0.05,
             "latencyP95Ms", 12.0);
+    /** Fails the default policy's absolute thresholds (min-accuracy 0.6, min-macro-f1 0.5). */
+    private static final Map<String, Double> POOR = Map.of("accuracy", 0.4, "macroF1", 0.35, "ece", 0.05,
+            "latencyP95Ms", 12.0);
     private static final Map<String, Double> LABEL_F1 = Map.of("food", 0.95, "sports", 0.94, "weather", 0.93);
     private static final List<String> LABELS = List.of("food", "sports", "weather");
+    /** The group of EvaluationConsumer (application.properties). */
+    private static final String CONSUMER_GROUP = "registry-service";
+    private static final String DEAD_LETTERS = Topics.deadLetter(Topics.EVALUATIONS_COMPLETED, "registry-service");
+    private static final String PROBLEM_JSON = "application/problem+json";
     private static StoredObject[] packages;
 
     @Inject
     ArtifactStore store;
+
+    @Inject
+    Registry registry;
+
+    @Inject
+    Inbox inbox;
+
+    @Inject
+    ModelServer server;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -96,7 +136,7 @@ class RegistryIT {
         TestTrace passingTrace = TestTrace.random();
         send(passingTrace, passing);
 
-        ConsumerRecord<String, String> promotedRecord = awaitRaw(Topics.MODELS_PROMOTED, model);
+        ConsumerRecord<String, String> promotedRecord = awaitRecords(Topics.MODELS_PROMOTED, model, 1).get(0);
         // The relay sent it later from its own thread, in the trace of the evaluation's record.
         assertThat(TestTrace.traceIdOf(promotedRecord)).isEqualTo(passingTrace.traceId());
         ModelPromoted promoted = EventCodec.decode(promotedRecord.value(), ModelPromoted.class);
@@ -114,12 +154,11 @@ class RegistryIT {
                 .body("predictions.size()", equalTo(2))
                 .body("predictions[0].scores.size()", equalTo(3));
 
-        EvaluationCompleted failing = evaluation(model, packages[1], Map.of("accuracy", 0.4, "macroF1", 0.35,
-                "ece", 0.05, "latencyP95Ms", 12.0), new EvaluationCompleted.ChampionComparison(1,
+        EvaluationCompleted failing = evaluation(model, packages[1], POOR, new EvaluationCompleted.ChampionComparison(1,
                 Map.of("accuracy", -0.55), -0.6, -0.5, 0.0001));
         TestTrace failingTrace = TestTrace.random();
         send(failingTrace, failing);
-        ConsumerRecord<String, String> rejectedRecord = awaitRaw(Topics.MODELS_REJECTED, model);
+        ConsumerRecord<String, String> rejectedRecord = awaitRecords(Topics.MODELS_REJECTED, model, 1).get(0);
         assertThat(TestTrace.traceIdOf(rejectedRecord)).isEqualTo(failingTrace.traceId());
         ModelRejected rejected = EventCodec.decode(rejectedRecord.value(), ModelRejected.class);
         assertThat(rejected.version()).isEqualTo(2);
@@ -128,6 +167,9 @@ class RegistryIT {
         given().get("/models/" + model).then().statusCode(200)
                 .body("aliases.production", equalTo(1))
                 .body("versions[1].status", equalTo("rejected"));
+        // The rejection did not announce a promotion as well.
+        awaitAnnounced(model);
+        assertThat(records(Topics.MODELS_PROMOTED, model)).hasSize(1);
     }
 
     @Test
@@ -140,19 +182,191 @@ class RegistryIT {
                 evaluation.lineage(), evaluation.metrics(), evaluation.perLabelF1(), null, evaluation.reportUri());
         send(evaluation, evaluation, republished);
 
-        awaitRecord(Topics.MODELS_PROMOTED, model, ModelPromoted.class);
+        // All three records processed (the consumer group committed past them) and every event the decisions
+        // wrote has reached the broker: from here on the topics and the tables are final for this model.
+        awaitConsumed();
+        awaitAnnounced(model);
+        assertThat(inbox.seen(evaluation.eventId())).as("first event in the inbox").isTrue();
+        assertThat(inbox.seen(republished.eventId())).as("republished event in the inbox").isTrue();
+
+        // A duplicate decided again would be v2, rejected ("champion-current": v1 is production by then), so
+        // it would land on models.rejected; one that failed half-way would be dead-lettered.
+        assertThat(records(Topics.MODELS_PROMOTED, model)).as("models.promoted for %s", model).hasSize(1);
+        assertThat(records(Topics.MODELS_REJECTED, model)).as("models.rejected for %s", model).isEmpty();
+        assertThat(records(DEAD_LETTERS, model)).as("%s for %s", DEAD_LETTERS, model).isEmpty();
+        assertThat(registry.versions(model)).as("versions of %s", model)
+                .extracting(v -> v.version, v -> v.evaluationId, v -> v.status)
+                .containsExactly(tuple(1, evaluation.evaluationId(),
+                        ModelVersion.Status.PROMOTED));
+        assertThat(registry.audit(model)).as("alias moves of %s", model).hasSize(1);
+        assertThat(outbox(model)).as("outbox rows of %s", model).hasSize(1);
         given().get("/models/" + model).then().statusCode(200).body("versions.size()", equalTo(1));
-        assertThat(all(Topics.MODELS_PROMOTED, model)).hasSize(1);
+    }
+
+    @Test
+    void aFailedEvaluationRegistersNothingAndAnnouncesNothing() {
+        String model = "failed-" + UUID.randomUUID();
+        EvaluationCompleted succeeded = evaluation(model, packages[0], GOOD, null);
+        EvaluationCompleted failed = new EvaluationCompleted(EventMeta.next("evaluation-service", model + "-v1"),
+                UUID.randomUUID().toString(), EvaluationCompleted.Status.FAILED, "package sha256 mismatch", model,
+                succeeded.lineage(), null, null, null, null);
+        send(failed);
+
+        awaitConsumed();
+        assertThat(inbox.seen(failed.eventId())).as("the failed evaluation reached the consumer").isTrue();
+        given().get("/models/" + model).then().statusCode(404).contentType(PROBLEM_JSON)
+                .body("detail", equalTo("no model " + model));
+        given().get("/models").then().statusCode(200).body("name", not(hasItem(model)));
+        assertThat(registry.versions(model)).isEmpty();
+        assertThat(registry.aliases(model)).isEmpty();
+        assertThat(outbox(model)).isEmpty();
+        assertThat(records(Topics.MODELS_PROMOTED, model)).isEmpty();
+        assertThat(records(Topics.MODELS_REJECTED, model)).isEmpty();
+        assertThat(records(DEAD_LETTERS, model)).isEmpty();
+
+        // It took no version number either: the next successful evaluation is the model's v1.
+        send(succeeded);
+        ModelPromoted first = decode(awaitRecords(Topics.MODELS_PROMOTED, model, 1), ModelPromoted.class).get(0);
+        assertThat(first.version()).isEqualTo(1);
+        assertThat(registry.versions(model)).extracting(v -> v.evaluationId).containsExactly(succeeded.evaluationId());
+    }
+
+    @Test
+    void aChangedPolicyDecidesTheNextCandidate() {
+        String model = "policy-" + UUID.randomUUID();
+        send(evaluation(model, packages[0], GOOD, null));
+        awaitRecords(Topics.MODELS_PROMOTED, model, 1);
+
+        // Tightened: the same kind of candidate (accuracy 0.95, better than v1 on every count) is now rejected,
+        // by min-accuracy alone.
+        given().contentType(ContentType.JSON).body("{\"minAccuracy\": 0.97}").put("/models/" + model + "/policy")
+                .then().statusCode(200).body("minAccuracy", equalTo(0.97f)).body("minMacroF1", equalTo(0.5f));
+        send(evaluation(model, packages[1], GOOD, betterThan(1)));
+        ModelRejected rejected = decode(awaitRecords(Topics.MODELS_REJECTED, model, 1), ModelRejected.class).get(0);
+        assertThat(rejected.version()).isEqualTo(2);
+        assertThat(rejected.failedRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.rule()).isEqualTo("min-accuracy");
+            assertThat(rule.threshold()).isEqualTo(0.97);
+            assertThat(rule.actual()).isEqualTo(0.95);
+        });
+
+        // Loosened again: the same candidate, evaluated again, is promoted.
+        given().contentType(ContentType.JSON).body("{\"minAccuracy\": 0.9}").put("/models/" + model + "/policy")
+                .then().statusCode(200).body("minAccuracy", equalTo(0.9f));
+        send(evaluation(model, packages[1], GOOD, betterThan(1)));
+        List<ModelPromoted> promoted = decode(awaitRecords(Topics.MODELS_PROMOTED, model, 2), ModelPromoted.class);
+        assertThat(promoted.get(1).version()).isEqualTo(3);
+        assertThat(promoted.get(1).previousVersion()).isEqualTo(1);
+        assertThat(promoted.get(1).rules()).allMatch(RuleOutcome::passed)
+                .anySatisfy(rule -> {
+                    assertThat(rule.rule()).isEqualTo("min-accuracy");
+                    assertThat(rule.threshold()).isEqualTo(0.9);
+                });
+        given().get("/models/" + model).then().statusCode(200)
+                .body("aliases.production", equalTo(3))
+                .body("versions.status", equalTo(List.of("promoted", "rejected", "promoted")));
+    }
+
+    @Test
+    void rollbackGoesBackToWhereTheLastMoveCameFromAndASecondOneUndoesIt() {
+        String model = "walk-" + UUID.randomUUID();
+        // v1 promoted, v2 rejected, v3 promoted over v1: production went 1 -> 3, never through 2.
+        send(evaluation(model, packages[0], GOOD, null),
+                evaluation(model, packages[1], POOR, betterThan(1)),
+                evaluation(model, packages[1], GOOD, betterThan(1)));
+        awaitRecords(Topics.MODELS_PROMOTED, model, 2);
+        given().get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(3));
+
+        // Two version numbers back, to v1, where production was: not v2, which never served.
+        given().contentType(ContentType.JSON).body("{\"reason\": \"v3 misroutes refunds\", \"actor\": \"bob\"}")
+                .post("/models/" + model + "/rollback").then().statusCode(200).body("version", equalTo(1));
+        given().get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(1))
+                .body("production.version", equalTo(1));
+        // A rollback is a move too: the next one undoes it (back to v3), it does not walk on.
+        given().contentType(ContentType.JSON).body("{\"reason\": \"it was the client\"}")
+                .post("/models/" + model + "/rollback").then().statusCode(200).body("version", equalTo(3));
+        given().get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(3))
+                .body("versions.status", equalTo(List.of("promoted", "rejected", "promoted")));
+
+        given().get("/models/" + model + "/audit").then().statusCode(200)
+                .body("size()", equalTo(4))
+                .body("fromVersion", equalTo(Arrays.asList(null, 1, 3, 1)))
+                .body("toVersion", equalTo(List.of(1, 3, 1, 3)))
+                .body("trigger", equalTo(List.of("POLICY", "POLICY", "ROLLBACK", "ROLLBACK")))
+                .body("actor", equalTo(List.of("policy", "policy", "bob", "api")));
+        List<ModelPromoted> moves = decode(awaitRecords(Topics.MODELS_PROMOTED, model, 4), ModelPromoted.class);
+        assertThat(moves).extracting(ModelPromoted::version).containsExactly(1, 3, 1, 3);
+        assertThat(moves).extracting(ModelPromoted::previousVersion).containsExactly(null, 1, 3, 1);
+        assertThat(moves).extracting(ModelPromoted::trigger).containsExactly(ModelPromoted.Trigger.POLICY,
+                ModelPromoted.Trigger.POLICY, ModelPromoted.Trigger.ROLLBACK, ModelPromoted.Trigger.ROLLBACK);
+        assertThat(moves).extracting(ModelPromoted::reason).endsWith("v3 misroutes refunds", "it was the client");
+    }
+
+    @Test
+    void promoteAndRollbackRefuseWhatTheModelsStateDoesNotAllow() {
+        String unknown = "nobody-" + UUID.randomUUID();
+        rollback(unknown, "{\"reason\": \"just in case\"}").statusCode(404).contentType(PROBLEM_JSON)
+                .body("status", equalTo(404)).body("detail", equalTo("model " + unknown + " has no production version"));
+        // The refused move left nothing behind, not even the model it looked for.
+        given().get("/models/" + unknown).then().statusCode(404);
+        given().get("/models").then().statusCode(200).body("name", not(hasItem(unknown)));
+
+        String model = "refuse-" + UUID.randomUUID();
+        send(evaluation(model, packages[0], POOR, null));
+        awaitRecords(Topics.MODELS_REJECTED, model, 1);
+
+        // No production alias yet: its only version was rejected.
+        rollback(model, "{\"reason\": \"undo\"}").statusCode(404).contentType(PROBLEM_JSON)
+                .body("title", equalTo("Not Found"))
+                .body("detail", equalTo("model " + model + " has no production version"));
+        given().get("/models/" + model).then().statusCode(200).body("aliases", anEmptyMap())
+                .body("production", nullValue());
+
+        // A reason is required, for promotion and rollback alike.
+        String reasonRequired = "a reason is required: {\"reason\": \"...\"}";
+        promote(model, 1, "{\"actor\": \"erin\"}").statusCode(400).contentType(PROBLEM_JSON)
+                .body("status", equalTo(400)).body("detail", equalTo(reasonRequired));
+        promote(model, 1, "{\"reason\": \"   \"}").statusCode(400).contentType(PROBLEM_JSON)
+                .body("detail", equalTo(reasonRequired));
+        given().get("/models/" + model).then().statusCode(200).body("aliases", anEmptyMap());
+
+        promote(model, 1, "{\"reason\": \"accepted by review\", \"actor\": \"erin\"}").statusCode(200)
+                .body("version", equalTo(1)).body("status", equalTo("promoted"));
+
+        // Production has no earlier version: its only move came from nowhere.
+        rollback(model, "{\"reason\": \"undo\"}").statusCode(409).contentType(PROBLEM_JSON)
+                .body("title", equalTo("Conflict"))
+                .body("detail", equalTo("production of " + model + " has no earlier version to roll back to"));
+        rollback(model, "{}").statusCode(400).contentType(PROBLEM_JSON).body("detail", equalTo(reasonRequired));
+        // The version that is production already.
+        promote(model, 1, "{\"reason\": \"again\"}").statusCode(409).contentType(PROBLEM_JSON)
+                .body("status", equalTo(409)).body("detail", equalTo("v1 of " + model + " is production already"));
+        promote(model, 7, "{\"reason\": \"no such\"}").statusCode(404).contentType(PROBLEM_JSON)
+                .body("detail", equalTo("model " + model + " has no version 7"));
+
+        // None of the refusals moved the alias, wrote an audit row or announced anything.
+        given().get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(1));
+        given().get("/models/" + model + "/audit").then().statusCode(200)
+                .body("size()", equalTo(1))
+                .body("[0].fromVersion", nullValue()).body("[0].toVersion", equalTo(1))
+                .body("[0].trigger", equalTo("MANUAL")).body("[0].actor", equalTo("erin"))
+                .body("[0].reason", equalTo("accepted by review"));
+        assertThat(outbox(model)).extracting(r -> r.topic)
+                .containsExactly(Topics.MODELS_REJECTED, Topics.MODELS_PROMOTED);
+        awaitAnnounced(model);
+        assertThat(decode(records(Topics.MODELS_PROMOTED, model), ModelPromoted.class))
+                .extracting(ModelPromoted::trigger).containsExactly(ModelPromoted.Trigger.MANUAL);
+        assertThat(records(Topics.MODELS_REJECTED, model)).hasSize(1);
     }
 
     @Test
     void rollbackMovesProductionBackAndServingFollowsWithoutFailingARequest() throws Exception {
         String model = "swap-" + UUID.randomUUID();
         send(evaluation(model, packages[0], GOOD, null));
-        awaitRecord(Topics.MODELS_PROMOTED, model, ModelPromoted.class);
+        awaitRecords(Topics.MODELS_PROMOTED, model, 1);
         // v2: registered but rejected (its evaluation compared it with nothing while v1 is production)
         send(evaluation(model, packages[1], GOOD, null));
-        awaitRecord(Topics.MODELS_REJECTED, model, ModelRejected.class);
+        awaitRecords(Topics.MODELS_REJECTED, model, 1);
         awaitServed(model, 1);
 
         AtomicBoolean swapping = new AtomicBoolean(true);
@@ -171,11 +385,10 @@ class RegistryIT {
                 }
             });
         }
-        given().contentType(ContentType.JSON).body("{\"reason\": \"canary of v2\", \"actor\": \"alice\"}")
-                .post("/models/" + model + "/versions/2/promote").then().statusCode(200).body("version", equalTo(2));
+        promote(model, 2, "{\"reason\": \"canary of v2\", \"actor\": \"alice\"}").statusCode(200)
+                .body("version", equalTo(2));
         awaitServed(model, 2);
-        given().contentType(ContentType.JSON).body("{\"reason\": \"v2 misbehaves\"}")
-                .post("/models/" + model + "/rollback").then().statusCode(200).body("version", equalTo(1));
+        rollback(model, "{\"reason\": \"v2 misbehaves\"}").statusCode(200).body("version", equalTo(1));
         awaitServed(model, 1);
         swapping.set(false);
         clients.shutdown();
@@ -183,8 +396,7 @@ class RegistryIT {
 
         assertThat(statuses).isNotEmpty().containsOnly(200);
         assertThat(versionsSeen).contains(1, 2);
-        List<ModelPromoted> moves = all(Topics.MODELS_PROMOTED, model).stream()
-                .map(r -> EventCodec.decode(r.value(), ModelPromoted.class)).toList();
+        List<ModelPromoted> moves = decode(awaitRecords(Topics.MODELS_PROMOTED, model, 3), ModelPromoted.class);
         assertThat(moves).extracting(ModelPromoted::trigger).containsExactly(ModelPromoted.Trigger.POLICY,
                 ModelPromoted.Trigger.MANUAL, ModelPromoted.Trigger.ROLLBACK);
         assertThat(moves.get(2).previousVersion()).isEqualTo(2);
@@ -192,21 +404,52 @@ class RegistryIT {
                 .body("size()", equalTo(3))
                 .body("[1].actor", equalTo("alice"))
                 .body("[2].reason", equalTo("v2 misbehaves"));
-        given().contentType(ContentType.JSON).body("{\"reason\": \"again\"}")
-                .post("/models/" + model + "/versions/9/promote").then().statusCode(404)
-                .contentType("application/problem+json");
+        promote(model, 9, "{\"reason\": \"again\"}").statusCode(404).contentType(PROBLEM_JSON);
+    }
+
+    @Test
+    void predictAnswers503UntilTheProductionVersionIsLoaded() {
+        String model = "loading-" + UUID.randomUUID();
+        // The package is registered before it is readable (its upload is late): the loader cannot load it, and
+        // retries at every refresh, so the window between the promotion and the load stays open until it is there.
+        byte[] bytes = store.read(packages[0].uri());
+        String key = "models/registry-it/late-" + UUID.randomUUID() + "/model.zip";
+        ObjectUri uri = store.uri(key);
+        send(evaluation(model, new StoredObject(uri, packages[0].sha256(), bytes.length), GOOD, null));
+        awaitRecords(Topics.MODELS_PROMOTED, model, 1);
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> predict(model, "{\"inputs\": [\"rain\"]}")
+                .statusCode(503).contentType(PROBLEM_JSON).header("Retry-After", "2")
+                .body("status", equalTo(503))
+                .body("detail", equalTo("the production version of " + model + " is loading; retry shortly")));
+        assertThat(server.servedVersion(model)).isEmpty();
+
+        store.put(key, bytes, "application/zip");
+        awaitServed(model, 1);
+        assertThat(server.servedVersion(model)).contains(1);
     }
 
     @Test
     void predictRefusesBadInputWithProblemJson() {
-        given().contentType(ContentType.JSON).body("{\"inputs\": []}").post("/models/x/predict").then().statusCode(400)
-                .contentType("application/problem+json");
-        String many = "{\"inputs\": [" + String.join(",", java.util.Collections.nCopies(65, "\"a\"")) + "]}";
-        given().contentType(ContentType.JSON).body(many).post("/models/x/predict").then().statusCode(413);
-        given().contentType(ContentType.JSON).body("{\"inputs\": [\"a\"]}").post("/models/nobody/predict").then()
-                .statusCode(404);
+        predict("x", "{\"inputs\": []}").statusCode(400).contentType(PROBLEM_JSON)
+                .body("detail", equalTo("\"inputs\" must be a non-empty array of texts"));
+        String many = "{\"inputs\": [" + String.join(",", Collections.nCopies(65, "\"a\"")) + "]}";
+        predict("x", many).statusCode(413).contentType(PROBLEM_JSON)
+                .body("status", equalTo(413)).body("detail", equalTo("65 inputs; at most 64 per request"));
+        // A text over registry.serving.max-text-chars (10000), wherever it is in the batch; checked before the
+        // model is even looked up.
+        String tooLong = "a".repeat(10_001);
+        predict("x", "{\"inputs\": [\"" + tooLong + "\"]}").statusCode(413).contentType(PROBLEM_JSON)
+                .body("title", equalTo("Request Entity Too Large"))
+                .body("detail", equalTo("inputs[0] has 10001 characters; at most 10000"));
+        predict("x", "{\"inputs\": [\"fine\", \"" + tooLong + "\"]}").statusCode(413).contentType(PROBLEM_JSON)
+                .body("detail", equalTo("inputs[1] has 10001 characters; at most 10000"));
+        // 10000 characters is within the limit: this one gets as far as looking for the model.
+        predict("x", "{\"inputs\": [\"" + "a".repeat(10_000) + "\"]}").statusCode(404).contentType(PROBLEM_JSON)
+                .body("detail", equalTo("model x has no production version"));
+        predict("nobody", "{\"inputs\": [\"a\"]}").statusCode(404).contentType(PROBLEM_JSON);
         given().contentType(ContentType.JSON).body("{\"minAccuracy\": 1.5}").put("/models/x/policy").then()
-                .statusCode(400);
+                .statusCode(400).contentType(PROBLEM_JSON);
     }
 
     private EvaluationCompleted evaluation(String model, StoredObject pkg, Map<String, Double> metrics,
@@ -219,11 +462,17 @@ class RegistryIT {
                 metrics, LABEL_F1, champion, "s3://finetune/reports/" + run + "/ckpt-12/report.json");
     }
 
+    /** A comparison with {@code championVersion} that passes every relative rule of the default policy. */
+    private static EvaluationCompleted.ChampionComparison betterThan(int championVersion) {
+        return new EvaluationCompleted.ChampionComparison(championVersion, Map.of("accuracy", 0.02, "macroF1", 0.02),
+                0.01, 0.03, 0.001);
+    }
+
     private void send(EvaluationCompleted... events) {
         send(null, events);
     }
 
-    /** The events as records, each in {@code trace} when there is one. */
+    /** The events as records, each in {@code trace} when there is one; returns once the broker has them. */
     private void send(TestTrace trace, EvaluationCompleted... events) {
         List<ProducerRecord<String, String>> records = new ArrayList<>();
         for (EvaluationCompleted event : events) {
@@ -233,26 +482,79 @@ class RegistryIT {
         kafka.produceStrings().fromRecords(records).awaitCompletion();
     }
 
-    private <T> T awaitRecord(String topic, String key, Class<T> type) {
-        return EventCodec.decode(awaitRaw(topic, key).value(), type);
+    /** Every record on {@code topic} with {@code key}, up to the topic's end now, in offset order. */
+    private List<ConsumerRecord<String, String>> records(String topic, String key) {
+        return TopicSnapshot.read(bootstrapServers, topic).stream().filter(r -> key.equals(r.key()))
+                .sorted(Comparator.comparingLong(ConsumerRecord::offset)).toList();
     }
 
-    private ConsumerRecord<String, String> awaitRaw(String topic, String key) {
-        return kafka.consumeStrings()
-                .fromTopics(topic, all -> all.select().where(r -> key.equals(r.key())).select().first())
-                .awaitCompletion(Duration.ofSeconds(60)).getFirstRecord();
+    /** Waits until exactly {@code count} records with {@code key} are on {@code topic}. */
+    private List<ConsumerRecord<String, String>> awaitRecords(String topic, String key, int count) {
+        return await().atMost(Duration.ofSeconds(90)).until(() -> records(topic, key), r -> {
+            assertThat(r).as("records on %s with key %s", topic, key).hasSizeLessThanOrEqualTo(count);
+            return r.size() == count;
+        });
     }
 
-    private List<ConsumerRecord<String, String>> all(String topic, String key) {
-        return kafka.consumeStrings().fromTopics(topic, Duration.ofSeconds(3)).awaitCompletion().getRecords().stream()
-                .filter(r -> key.equals(r.key())).sorted(java.util.Comparator.comparingLong(ConsumerRecord::offset))
-                .toList();
+    private static <T> List<T> decode(List<ConsumerRecord<String, String>> records, Class<T> type) {
+        return records.stream().map(r -> EventCodec.decode(r.value(), type)).toList();
+    }
+
+    /**
+     * Waits until EvaluationConsumer's group has committed offsets past every record on evaluations.completed
+     * now: each was processed (decided, skipped, or dead-lettered), since an offset is committed only after.
+     */
+    private void awaitConsumed() {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(List.of(Topics.EVALUATIONS_COMPLETED)).allTopicNames().get()
+                    .get(Topics.EVALUATIONS_COMPLETED).partitions()
+                    .forEach(p -> latest.put(new TopicPartition(Topics.EVALUATIONS_COMPLETED, p.partition()),
+                            OffsetSpec.latest()));
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
+            await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(CONSUMER_GROUP)
+                        .partitionsToOffsetAndMetadata().get();
+                ends.forEach((tp, end) -> assertThat(committed.get(tp) == null ? 0L : committed.get(tp).offset())
+                        .as("offset of %s committed by %s", tp, CONSUMER_GROUP).isGreaterThanOrEqualTo(end));
+            });
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("cannot read the offsets of " + Topics.EVALUATIONS_COMPLETED, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The model's outbox rows, oldest first. */
+    private static List<OutboxRecord> outbox(String model) {
+        return QuarkusTransaction.requiringNew().call(() -> OutboxRecord.<OutboxRecord>list("recordKey = ?1 order by id",
+                model));
+    }
+
+    /** Waits until the relay has sent every event written for the model (it marks one sent once the broker has it). */
+    private static void awaitAnnounced(String model) {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(outbox(model)).as("unsent outbox rows of %s", model).allMatch(r -> r.sentAt != null));
+    }
+
+    private static ValidatableResponse predict(String model, String body) {
+        return given().contentType(ContentType.JSON).body(body).post("/models/" + model + "/predict").then();
+    }
+
+    private static ValidatableResponse promote(String model, int version, String body) {
+        return given().contentType(ContentType.JSON).body(body)
+                .post("/models/" + model + "/versions/" + version + "/promote").then();
+    }
+
+    private static ValidatableResponse rollback(String model, String body) {
+        return given().contentType(ContentType.JSON).body(body).post("/models/" + model + "/rollback").then();
     }
 
     private void awaitServed(String model, int version) {
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                given().contentType(ContentType.JSON).body("{\"inputs\": [\"x\"]}").post("/models/" + model + "/predict")
-                        .then().statusCode(200).body("version", equalTo(version)));
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> predict(model, "{\"inputs\": [\"x\"]}")
+                .statusCode(200).body("version", equalTo(version)));
     }
 
     /** A real package: the head strategy trains in seconds. */

@@ -69,16 +69,22 @@ class JsonlRowSourceTests {
 
     @Test
     void aLineOverTheLimitFailsBeforeItIsReadWhole() {
+        // A 4 MiB line against a 1000-byte limit: the reader may fill one buffer (64 KiB), never the whole line.
+        int textBytes = 4 * 1024 * 1024;
         ByteArrayOutputStream big = new ByteArrayOutputStream();
         big.writeBytes("{\"text\":\"".getBytes(StandardCharsets.UTF_8));
-        big.writeBytes("a".repeat(5000).getBytes(StandardCharsets.UTF_8));
+        big.writeBytes("a".repeat(textBytes).getBytes(StandardCharsets.UTF_8));
         big.writeBytes("\",\"label\":\"x\"}\n".getBytes(StandardCharsets.UTF_8));
-        CountingInput in = new CountingInput(big.toByteArray());
+        byte[] input = big.toByteArray();
+        CountingInput in = new CountingInput(input);
         assertThatThrownBy(() -> drain(new JsonlRowSource(in, 1000))).isInstanceOfSatisfying(FatalProblem.class, p -> {
             assertThat(p.status()).isEqualTo(413);
             assertThat(p.type()).isEqualTo("line-too-long");
             assertThat(p.line()).isEqualTo(1L);
         });
+        assertThat(in.bytesRead()).as("bytes read of %d before failing", input.length)
+                .isGreaterThan(1000)
+                .isLessThanOrEqualTo(128 * 1024);
     }
 
     private static List<RawRow> read(String s) {
@@ -98,9 +104,17 @@ class JsonlRowSourceTests {
         return rows;
     }
 
+    /**
+     * Knows how many bytes the reader took from the stream, whichever read method it used: the stream's own
+     * position, which every read advances and nothing else does (the reader never marks or resets).
+     */
     private static final class CountingInput extends ByteArrayInputStream {
         CountingInput(byte[] b) {
             super(b);
+        }
+
+        synchronized long bytesRead() {
+            return pos;
         }
     }
 }

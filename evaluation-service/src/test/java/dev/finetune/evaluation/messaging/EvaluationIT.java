@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.finetune.evaluation.EvaluationFixtures;
+import dev.finetune.evaluation.domain.Champion;
 import dev.finetune.evaluation.domain.ChampionStore;
 import dev.finetune.support.inbox.Inbox;
 import dev.finetune.evaluation.scoring.LengthBuckets;
@@ -30,13 +31,15 @@ import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
 import dev.finetune.testing.TestTrace;
+import dev.finetune.testing.TopicSnapshot;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -49,8 +52,11 @@ import org.junit.jupiter.api.Test;
  * Evaluation through the real broker, S3Proxy and PostgreSQL with real (tiny, head-trained) models: a candidate
  * checkpoint yields a report in S3, a row and one {@code evaluations.completed} whose metrics match a direct
  * computation; duplicates score once; with a champion the report holds the paired comparison, and the event
- * continues the trace of the checkpoint's record (scoring runs off the poll thread); a corrupted or
- * unreadable checkpoint yields a failed evaluation and the service stays ready and keeps consuming.
+ * continues the trace of the checkpoint's record (scoring runs off the poll thread); a champion that lacks a
+ * label is compared on accuracy only, one whose package cannot be loaded fails the evaluation until it is back,
+ * a champion's cached score is reused, and a rollback makes the earlier version the champion; a corrupted or
+ * unreadable checkpoint yields a failed evaluation and the service stays ready and keeps consuming. Topics are
+ * read with {@link TopicSnapshot}, so "exactly one" counts every record on the topic.
  */
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
@@ -138,12 +144,15 @@ class EvaluationIT {
         assertThat(report.path("candidate").path("calibration")).hasSize(10);
         assertThat(store.exists(ObjectUri.parse("s3://finetune/reports/" + run + "/ckpt-5/confusion-matrix.svg"))).isTrue();
 
-        // All four records were consumed, and only one evaluation came out of them.
+        // All four records were consumed (they share the run's partition and are processed in order, so the
+        // redelivery was done before `again` reached the inbox), and only one evaluation came out of them: every
+        // record on evaluations.completed for this model, and every row of the run.
         await().atMost(Duration.ofSeconds(60)).until(() -> inbox.seen(again.eventId()) && inbox.seen(notACandidate.eventId()));
-        assertThat(completedEvents(model)).hasSize(1);
+        assertThat(completedEvents(model)).as("every evaluations.completed of model %s", model)
+                .extracting(EvaluationCompleted::evaluationId).containsExactly(completed.evaluationId());
 
-        // The row, through REST.
-        given().queryParam("run", run).get("/evaluations").then().statusCode(200)
+        // The row, through REST: the run has exactly one evaluation row, scored or failed.
+        given().queryParam("run", run).queryParam("limit", 500).get("/evaluations").then().statusCode(200)
                 .body("size()", equalTo(1))
                 .body("[0].id", equalTo(completed.evaluationId()))
                 .body("[0].status", equalTo("SUCCEEDED"))
@@ -179,7 +188,7 @@ class EvaluationIT {
                 EventCodec.encode(EvaluationFixtures.checkpoint(model, manifest, run, checkpoint, 7, true, true)),
                 trace.headers())).awaitCompletion();
 
-        ConsumerRecord<String, String> record = awaitCompletedRecord(model);
+        ConsumerRecord<String, String> record = awaitCompletedRecords(model, 1).get(0);
         assertThat(TestTrace.traceIdOf(record)).isEqualTo(trace.traceId());
         EvaluationCompleted completed = EventCodec.decode(record.value(), EvaluationCompleted.class);
         assertThat(completed.status()).isEqualTo(EvaluationCompleted.Status.SUCCEEDED);
@@ -226,7 +235,7 @@ class EvaluationIT {
         store.put("models/" + run + "/ckpt-1/model.zip", bytes, "application/zip");
         CheckpointSaved corrupted = EvaluationFixtures.checkpoint(model, manifest, run, original, 1, true, false);
         StoredObject notAZip = store.put("models/" + run + "/ckpt-2/model.zip",
-                "not a model".getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/zip");
+                "not a model".getBytes(StandardCharsets.UTF_8), "application/zip");
         CheckpointSaved unreadable = EvaluationFixtures.checkpoint(model, manifest, run, notAZip, 2, true, false);
 
         String malformed = EventCodec.encode(corrupted).replaceFirst("\"modelName\"\\s*:", "\"model\":");
@@ -235,15 +244,18 @@ class EvaluationIT {
         produce(Topics.TRAINING_CHECKPOINTS, run, corrupted, unreadable);
 
         // Not a CheckpointSaved at all: dead-lettered with the reason, and the records behind it still flow.
-        ConsumerRecord<String, String> dead = kafka.consumeStrings()
-                .fromTopics(Topics.deadLetter(Topics.TRAINING_CHECKPOINTS, "evaluation-service"),
-                        all -> all.select().where(r -> run.equals(r.key())).select().first())
-                .awaitCompletion(Duration.ofSeconds(60)).getFirstRecord();
-        assertThat(new String(dead.headers().lastHeader("dead-letter-reason").value(),
-                java.nio.charset.StandardCharsets.UTF_8)).contains("missing required field 'modelName'");
+        String deadLetters = Topics.deadLetter(Topics.TRAINING_CHECKPOINTS, "evaluation-service");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                TopicSnapshot.read(bootstrapServers, deadLetters).stream().filter(r -> run.equals(r.key()))).hasSize(1));
+        ConsumerRecord<String, String> dead = TopicSnapshot.read(bootstrapServers, deadLetters).stream()
+                .filter(r -> run.equals(r.key())).findFirst().orElseThrow();
+        assertThat(new String(dead.headers().lastHeader("dead-letter-reason").value(), StandardCharsets.UTF_8))
+                .contains("missing required field 'modelName'");
 
-        await().atMost(SCORING).until(() -> completedEvents(model).size() == 2);
+        // Both records behind it were consumed, and each yielded exactly one (failed) evaluation.
+        await().atMost(SCORING).until(() -> inbox.seen(corrupted.eventId()) && inbox.seen(unreadable.eventId()));
         List<EvaluationCompleted> failed = completedEvents(model);
+        assertThat(failed).hasSize(2);
         assertThat(failed).allSatisfy(e -> {
             assertThat(e.status()).isEqualTo(EvaluationCompleted.Status.FAILED);
             assertThat(e.reportUri()).isNull();
@@ -260,29 +272,260 @@ class EvaluationIT {
                 .contentType("application/problem+json");
     }
 
+    @Test
+    void aChampionLackingALabelOfTheSplitIsComparedOnAccuracyOnly() throws Exception {
+        String model = "newlabel-" + UUID.randomUUID();
+        String run = "run-" + UUID.randomUUID();
+        String manifest = EvaluationFixtures.storeDataset(store, model);
+        // Production was trained before the data set gained "weather": it has no probability for that label, so
+        // only accuracy (a predicted label name against the true one) can be compared.
+        byte[] championBytes = EvaluationFixtures.twoLabelPackage();
+        assertThat(EvaluationFixtures.read(championBytes).labels()).containsExactly("food", "sports");
+        StoredObject championPackage = store.put("models/run-champion-" + model + "/ckpt-1/model.zip", championBytes,
+                "application/zip");
+        ModelPromoted promoted = EvaluationFixtures.promoted(model, 4, manifest, championPackage);
+        produce(Topics.MODELS_PROMOTED, model, promoted);
+        awaitChampion(model, promoted);
+
+        StoredObject checkpoint = store.put("models/" + run + "/ckpt-3/model.zip", EvaluationFixtures.candidatePackage(),
+                "application/zip");
+        CheckpointSaved event = EvaluationFixtures.checkpoint(model, manifest, run, checkpoint, 3, true, false);
+        produce(Topics.TRAINING_CHECKPOINTS, run, event);
+
+        EvaluationCompleted completed = awaitCompleted(model);
+        assertThat(completed.status()).as("reason: %s", completed.reason()).isEqualTo(EvaluationCompleted.Status.SUCCEEDED);
+        // The candidate itself is scored in full; the comparison holds accuracy only.
+        assertThat(completed.metrics()).containsKeys("accuracy", "macroF1", "logLoss", "ece");
+        EvaluationCompleted.ChampionComparison comparison = completed.champion();
+        assertThat(comparison).isNotNull();
+        assertThat(comparison.championVersion()).isEqualTo(4);
+        assertThat(comparison.deltas()).containsOnlyKeys("accuracy");
+
+        List<Example> test = EvaluationFixtures.test();
+        boolean[] candidateRight = correct(EvaluationFixtures.candidatePackage(), test);
+        boolean[] championRight = correct(championBytes, test);
+        int candidateOnly = 0;
+        int championOnly = 0;
+        int championCorrect = 0;
+        for (int i = 0; i < test.size(); i++) {
+            candidateOnly += candidateRight[i] && !championRight[i] ? 1 : 0;
+            championOnly += !candidateRight[i] && championRight[i] ? 1 : 0;
+            championCorrect += championRight[i] ? 1 : 0;
+            if (test.get(i).label().equals("weather")) {
+                assertThat(championRight[i]).as("the champion cannot predict weather (example %d)", i).isFalse();
+            }
+        }
+        double championAccuracy = championCorrect / (double) test.size();
+        assertThat(comparison.deltas().get("accuracy"))
+                .isCloseTo(completed.metrics().get("accuracy") - championAccuracy, within(1e-9));
+        assertThat(comparison.mcnemarPValue()).isEqualTo(McNemar.exactPValue(candidateOnly, championOnly));
+
+        JsonNode champion = report(completed).path("champion");
+        assertThat(champion.path("championMetrics").properties()).extracting(Map.Entry::getKey)
+                .containsExactly("accuracy");
+        assertThat(champion.path("championMetrics").path("accuracy").asDouble()).isCloseTo(championAccuracy, within(1e-9));
+        assertThat(champion.path("candidateOnlyCorrect").asInt()).isEqualTo(candidateOnly);
+        assertThat(champion.path("championOnlyCorrect").asInt()).isEqualTo(championOnly);
+        // What is cached for the next candidate is the same accuracy-only score.
+        assertThat(champions.score(model, 4, testSplitSha256(manifest))).get()
+                .satisfies(score -> assertThat(EventCodec.mapper().readTree(score.metrics).properties())
+                        .extracting(Map.Entry::getKey).containsExactly("accuracy"));
+    }
+
+    @Test
+    void aChampionWhosePackageCannotBeLoadedFailsTheEvaluationWithTheReasonUntilItIsBack() throws Exception {
+        String model = "brokenchamp-" + UUID.randomUUID();
+        String run = "run-" + UUID.randomUUID();
+        String manifest = EvaluationFixtures.storeDataset(store, model);
+        String championKey = "models/run-champion-" + model + "/ckpt-1/model.zip";
+        StoredObject championPackage = store.put(championKey, EvaluationFixtures.championPackage(), "application/zip");
+        ModelPromoted promoted = EvaluationFixtures.promoted(model, 2, manifest, championPackage);
+        produce(Topics.MODELS_PROMOTED, model, promoted);
+        awaitChampion(model, promoted);
+        StoredObject checkpoint = store.put("models/" + run + "/ckpt-6/model.zip", EvaluationFixtures.candidatePackage(),
+                "application/zip");
+        CheckpointSaved best = EvaluationFixtures.checkpoint(model, manifest, run, checkpoint, 6, true, false);
+
+        // 1. The champion's package is gone: the candidate cannot be compared, so the evaluation fails and says why.
+        store.delete(championPackage.uri());
+        produce(Topics.TRAINING_CHECKPOINTS, run, best);
+        EvaluationCompleted missing = EventCodec.decode(awaitCompletedRecords(model, 1).get(0).value(),
+                EvaluationCompleted.class);
+        assertThat(missing.status()).isEqualTo(EvaluationCompleted.Status.FAILED);
+        assertThat(missing.reason()).contains("champion " + model + " v2").contains(championPackage.uri().toString())
+                .contains("does not exist");
+        assertThat(missing.reportUri()).isNull();
+        assertThat(missing.champion()).isNull();
+
+        // 2. The champion's package is back but its bytes changed: refused like a candidate's, with both checksums.
+        byte[] corrupted = EvaluationFixtures.championPackage().clone();
+        corrupted[corrupted.length / 2] ^= 0x5a;
+        StoredObject changed = store.put(championKey, corrupted, "application/zip");
+        CheckpointSaved last = new CheckpointSaved(EventMeta.next("training-service", best.correlationId()), model,
+                best.lineage(), 1, best.validationMetrics(), true, true);
+        produce(Topics.TRAINING_CHECKPOINTS, run, last);
+        EvaluationCompleted mismatch = EventCodec.decode(awaitCompletedRecords(model, 2).get(1).value(),
+                EvaluationCompleted.class);
+        assertThat(mismatch.status()).isEqualTo(EvaluationCompleted.Status.FAILED);
+        assertThat(mismatch.reason()).contains("champion " + model + " v2").contains("sha256 mismatch")
+                .contains(championPackage.sha256()).contains(changed.sha256());
+        // Nothing was cached from the failed attempts.
+        assertThat(champions.score(model, 2, testSplitSha256(manifest))).isEmpty();
+
+        // 3. The package restored: a later announcement of the same checkpoint is scored and compared (a failure
+        //    is not final), and the service stayed ready throughout.
+        store.put(championKey, EvaluationFixtures.championPackage(), "application/zip");
+        CheckpointSaved replay = new CheckpointSaved(EventMeta.next("training-service", best.correlationId()), model,
+                best.lineage(), 1, best.validationMetrics(), true, true);
+        produce(Topics.TRAINING_CHECKPOINTS, run, replay);
+        EvaluationCompleted scored = EventCodec.decode(awaitCompletedRecords(model, 3).get(2).value(),
+                EvaluationCompleted.class);
+        assertThat(scored.status()).as("reason: %s", scored.reason()).isEqualTo(EvaluationCompleted.Status.SUCCEEDED);
+        assertThat(scored.champion()).isNotNull();
+        assertThat(scored.champion().championVersion()).isEqualTo(2);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> inbox.seen(replay.eventId()));
+        assertThat(completedEvents(model)).extracting(EvaluationCompleted::evaluationId)
+                .containsExactly(missing.evaluationId(), mismatch.evaluationId(), scored.evaluationId());
+        given().get("/q/health/ready").then().statusCode(200);
+        given().queryParam("run", run).get("/evaluations").then().statusCode(200)
+                .body("size()", equalTo(3))
+                .body("status", org.hamcrest.Matchers.contains("SUCCEEDED", "FAILED", "FAILED"));
+    }
+
+    @Test
+    void aCachedChampionScoreIsReusedNotRecomputed() throws Exception {
+        String model = "cached-" + UUID.randomUUID();
+        String run = "run-" + UUID.randomUUID();
+        String manifest = EvaluationFixtures.storeDataset(store, model);
+        StoredObject championPackage = store.put("models/run-champion-" + model + "/ckpt-1/model.zip",
+                EvaluationFixtures.championPackage(), "application/zip");
+        ModelPromoted promoted = EvaluationFixtures.promoted(model, 1, manifest, championPackage);
+        produce(Topics.MODELS_PROMOTED, model, promoted);
+        awaitChampion(model, promoted);
+
+        StoredObject first = store.put("models/" + run + "/ckpt-2/model.zip", EvaluationFixtures.candidatePackage(),
+                "application/zip");
+        produce(Topics.TRAINING_CHECKPOINTS, run, EvaluationFixtures.checkpoint(model, manifest, run, first, 2, true, false));
+        EvaluationCompleted firstCompleted = awaitCompleted(model);
+        assertThat(firstCompleted.status()).as("reason: %s", firstCompleted.reason())
+                .isEqualTo(EvaluationCompleted.Status.SUCCEEDED);
+        JsonNode firstChampion = report(firstCompleted).path("champion");
+        assertThat(firstChampion.path("championMetrics").properties()).extracting(Map.Entry::getKey)
+                .containsExactlyInAnyOrder("accuracy", "macroF1", "logLoss", "ece");
+        assertThat(champions.score(model, 1, testSplitSha256(manifest))).isPresent();
+
+        // The champion's package disappears: scoring it again could only fail, so a second comparison that
+        // succeeds with the same champion figures was served from the cache.
+        store.delete(championPackage.uri());
+        assertThat(store.exists(championPackage.uri())).isFalse();
+        // The second candidate is a copy of the champion itself (another checkpoint of the same weights), so the
+        // cached predictions must also agree with the champion example by example: no difference at all.
+        StoredObject second = store.put("models/" + run + "/ckpt-4/model.zip", EvaluationFixtures.championPackage(),
+                "application/zip");
+        produce(Topics.TRAINING_CHECKPOINTS, run, EvaluationFixtures.checkpoint(model, manifest, run, second, 4, true, true));
+        EvaluationCompleted secondCompleted = EventCodec.decode(awaitCompletedRecords(model, 2).get(1).value(),
+                EvaluationCompleted.class);
+        assertThat(secondCompleted.status()).as("reason: %s", secondCompleted.reason())
+                .isEqualTo(EvaluationCompleted.Status.SUCCEEDED);
+        assertThat(secondCompleted.lineage().checkpointSha256()).isEqualTo(second.sha256());
+        JsonNode secondChampion = report(secondCompleted).path("champion");
+        assertThat(secondChampion.path("championVersion").asInt()).isEqualTo(1);
+        assertThat(secondChampion.path("championMetrics")).isEqualTo(firstChampion.path("championMetrics"));
+        assertThat(secondChampion.path("candidateOnlyCorrect").asInt()).isZero();
+        assertThat(secondChampion.path("championOnlyCorrect").asInt()).isZero();
+        assertThat(secondCompleted.champion().mcnemarPValue()).isEqualTo(1.0);
+        assertThat(secondCompleted.champion().deltas().get("accuracy")).isCloseTo(0.0, within(1e-9));
+        assertThat(secondCompleted.champion().deltas().get("macroF1")).isCloseTo(0.0, within(1e-9));
+    }
+
+    @Test
+    void aRollbackMakesTheEarlierVersionTheChampionOfTheNextComparison() throws Exception {
+        String model = "rollback-" + UUID.randomUUID();
+        String run = "run-" + UUID.randomUUID();
+        String manifest = EvaluationFixtures.storeDataset(store, model);
+        StoredObject v1 = store.put("models/run-v1-" + model + "/ckpt-1/model.zip", EvaluationFixtures.championPackage(),
+                "application/zip");
+        StoredObject v2 = store.put("models/run-v2-" + model + "/ckpt-1/model.zip", EvaluationFixtures.twoLabelPackage(),
+                "application/zip");
+        ModelPromoted first = EvaluationFixtures.promoted(model, 1, null, ModelPromoted.Trigger.POLICY, manifest, v1);
+        ModelPromoted second = EvaluationFixtures.promoted(model, 2, 1, ModelPromoted.Trigger.POLICY, manifest, v2);
+        // registry-service's POST /models/{name}/rollback: production moves back to v1, announced as a promotion
+        // of v1 with trigger ROLLBACK and the version it left as previousVersion.
+        ModelPromoted rollback = EvaluationFixtures.promoted(model, 1, 2, ModelPromoted.Trigger.ROLLBACK, manifest, v1);
+        assertThat(rollback.occurredAt()).isAfter(second.occurredAt());
+        produce(Topics.MODELS_PROMOTED, model, first, second, rollback);
+        awaitChampion(model, rollback);
+        Champion champion = champions.find(model).orElseThrow();
+        assertThat(champion.version).isEqualTo(1);
+        assertThat(champion.packageSha256).isEqualTo(v1.sha256());
+
+        StoredObject checkpoint = store.put("models/" + run + "/ckpt-8/model.zip", EvaluationFixtures.candidatePackage(),
+                "application/zip");
+        produce(Topics.TRAINING_CHECKPOINTS, run, EvaluationFixtures.checkpoint(model, manifest, run, checkpoint, 8, true, false));
+        EvaluationCompleted completed = awaitCompleted(model);
+        assertThat(completed.status()).as("reason: %s", completed.reason()).isEqualTo(EvaluationCompleted.Status.SUCCEEDED);
+        assertThat(completed.champion().championVersion()).isEqualTo(1);
+        JsonNode comparison = report(completed).path("champion");
+        assertThat(comparison.path("championPackageUri").asText()).isEqualTo(v1.uri().toString());
+        assertThat(comparison.path("championPackageSha256").asText()).isEqualTo(v1.sha256());
+        // Compared with v1's predictions (v2 knows two labels only and would have left macroF1 out).
+        assertThat(completed.champion().deltas()).containsOnlyKeys("accuracy", "macroF1", "logLoss", "ece");
+        List<Example> test = EvaluationFixtures.test();
+        boolean[] candidateRight = correct(EvaluationFixtures.candidatePackage(), test);
+        boolean[] v1Right = correct(EvaluationFixtures.championPackage(), test);
+        int candidateOnly = 0;
+        int championOnly = 0;
+        for (int i = 0; i < test.size(); i++) {
+            candidateOnly += candidateRight[i] && !v1Right[i] ? 1 : 0;
+            championOnly += !candidateRight[i] && v1Right[i] ? 1 : 0;
+        }
+        assertThat(comparison.path("candidateOnlyCorrect").asInt()).isEqualTo(candidateOnly);
+        assertThat(comparison.path("championOnlyCorrect").asInt()).isEqualTo(championOnly);
+        assertThat(champions.score(model, 1, testSplitSha256(manifest))).isPresent();
+        assertThat(champions.score(model, 2, testSplitSha256(manifest))).isEmpty();
+    }
+
     private void produce(String topic, String key, dev.finetune.events.PlatformEvent... events) {
         kafka.produceStrings().fromRecords(java.util.Arrays.stream(events)
                 .map(e -> new ProducerRecord<>(topic, key, EventCodec.encode(e))).toList()).awaitCompletion();
     }
 
+    /** The model's first evaluations.completed, once there is one. */
     private EvaluationCompleted awaitCompleted(String model) {
-        return EventCodec.decode(awaitCompletedRecord(model).value(), EvaluationCompleted.class);
+        return EventCodec.decode(awaitCompletedRecords(model, 1).get(0).value(), EvaluationCompleted.class);
     }
 
-    private ConsumerRecord<String, String> awaitCompletedRecord(String model) {
-        return kafka.consumeStrings()
-                .fromTopics(Topics.EVALUATIONS_COMPLETED, all -> all.select().where(r -> model.equals(r.key()))
-                        .select().first())
-                .awaitCompletion(SCORING).getFirstRecord();
+    /** The model's records on evaluations.completed once there are at least {@code count}, oldest first. */
+    private List<ConsumerRecord<String, String>> awaitCompletedRecords(String model, int count) {
+        return await().atMost(SCORING).until(() -> completedRecords(model), records -> records.size() >= count);
+    }
+
+    /** Every record on evaluations.completed of the model so far (one partition: the key), oldest first. */
+    private List<ConsumerRecord<String, String>> completedRecords(String model) {
+        return TopicSnapshot.read(bootstrapServers, Topics.EVALUATIONS_COMPLETED).stream()
+                .filter(r -> model.equals(r.key())).toList();
     }
 
     /** Every evaluations.completed of the model so far, oldest first. */
     private List<EvaluationCompleted> completedEvents(String model) {
-        return kafka.consumeStrings().fromTopics(Topics.EVALUATIONS_COMPLETED, Duration.ofSeconds(3)).awaitCompletion()
-                .getRecords().stream()
-                .filter(r -> model.equals(r.key()))
-                .sorted(Comparator.comparingLong(ConsumerRecord::offset))
-                .map(r -> EventCodec.decode(r.value(), EvaluationCompleted.class)).toList();
+        return TopicSnapshot.values(bootstrapServers, Topics.EVALUATIONS_COMPLETED, model).stream()
+                .map(v -> EventCodec.decode(v, EvaluationCompleted.class)).toList();
+    }
+
+    /** The test split's sha256 as the data set's manifest announces it. */
+    private String testSplitSha256(String manifestUri) throws Exception {
+        return EventCodec.mapper().readTree(store.read(ObjectUri.parse(manifestUri)))
+                .path("splits").path("test").path("sha256").asText();
+    }
+
+    private JsonNode report(EvaluationCompleted completed) throws Exception {
+        return EventCodec.mapper().readTree(store.read(ObjectUri.parse(completed.reportUri())));
+    }
+
+    private void awaitChampion(String model, ModelPromoted promotion) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> champions.find(model).map(c -> c.eventId)
+                .filter(promotion.eventId()::equals).isPresent());
     }
 
     private static boolean[] correct(byte[] modelPackage, List<Example> test) {

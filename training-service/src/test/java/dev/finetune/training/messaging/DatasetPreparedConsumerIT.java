@@ -1,30 +1,39 @@
 package dev.finetune.training.messaging;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.finetune.events.DocumentedExamples;
+import dev.finetune.events.DatasetPrepared;
+import dev.finetune.events.EventCodec;
+import dev.finetune.events.EventMeta;
+import dev.finetune.events.TrainingFailed;
 import dev.finetune.events.Topics;
+import dev.finetune.support.inbox.Inbox;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
-import dev.finetune.support.inbox.Inbox;
+import dev.finetune.testing.TopicSnapshot;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.UUID;
+import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /**
- * The consuming side of {@code datasets.prepared} through the real broker: valid events are accepted
- * once however often they are delivered, and a malformed record lands in the dead-letter topic with its
- * reason while the consumer keeps going.
+ * The consuming side of {@code datasets.prepared} through the real broker: a redelivered event queues no
+ * second run (checked on the runs and on the topics, not on the inbox table, whose primary key forbids a
+ * second row anyway), and a malformed record lands in the dead-letter topic with its reason while the
+ * consumer keeps going.
  */
 @QuarkusTest
 @WithTestResource(value = KafkaTestResource.class)
@@ -41,32 +50,74 @@ class DatasetPreparedConsumerIT {
     String bootstrapServers;
 
     @Test
-    void acceptsAnEventOnceAndDeadLettersAMalformedOne() {
-        long before = inbox.count();
-        String valid = withFreshEventId(DocumentedExamples.forTopic(Topics.DATASETS_PREPARED));
+    void aRedeliveredEventQueuesNoSecondRunAndAMalformedOneIsDeadLettered() {
+        String dataset = "once-" + java.util.UUID.randomUUID();
+        String valid = EventCodec.encode(prepared(dataset, 1));
         String malformed = valid.replaceFirst("\"dataset\"\\s*:", "\"datasetName\":");
-        String afterwards = withFreshEventId(valid);
+        String afterwards = EventCodec.encode(prepared(dataset, 2));
+        long inboxBefore = inbox.count();
 
-        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
-            kafka.produceStrings().fromRecords(
-                    new ProducerRecord<>(Topics.DATASETS_PREPARED, "reviews", valid),
-                    new ProducerRecord<>(Topics.DATASETS_PREPARED, "reviews", valid), // redelivery
-                    new ProducerRecord<>(Topics.DATASETS_PREPARED, "reviews", malformed),
-                    new ProducerRecord<>(Topics.DATASETS_PREPARED, "reviews", afterwards))
-                    .awaitCompletion();
+        produce(dataset, valid);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(runsOf(dataset, 1)).hasSize(1));
+        // A new configuration gives the version a new natural key: from here on, the same event processed
+        // again would queue a second run of v1, so only the inbox stands between a redelivery and a duplicate.
+        given().contentType(ContentType.JSON).body("{\"seed\": 7}").put("/training-configs/" + dataset)
+                .then().statusCode(200);
 
-            ConsumerRecord<String, String> dead = kafka.consumeStrings().fromTopics(DLQ, 1)
-                    .awaitCompletion(Duration.ofSeconds(60)).getFirstRecord();
-            assertThat(dead.key()).isEqualTo("reviews");
-            assertThat(dead.value()).isEqualTo(malformed);
-            assertThat(new String(dead.headers().lastHeader("dead-letter-reason").value(), StandardCharsets.UTF_8))
-                    .contains("DatasetPrepared").contains("missing required field 'dataset'");
-        }
-        // The valid event counted once despite its redelivery, and the one after the poison record too.
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(inbox.count()).isEqualTo(before + 2));
+        // Same key, so the same partition: consumed in this order.
+        produce(dataset, valid, malformed, afterwards);
+
+        // The record after the redelivery and the poison one was accepted: the consumer has been past both.
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(runsOf(dataset, 2)).hasSize(1));
+        List<Map<String, Object>> v1 = runsOf(dataset, 1);
+        assertThat(v1).as("runs of %s v1 after its event was delivered twice", dataset).hasSize(1);
+        assertThat(((Map<?, ?>) v1.get(0).get("hyperparameters")).get("seed")).isEqualTo(42);
+
+        // The splits named by these events do not exist: each run fails at once and says so on training.failed.
+        // Runs are claimed oldest first, one at a time, so once v2's run has failed, a second v1 run would have too.
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(failuresOf(dataset))
+                .extracting(TrainingFailed::datasetVersion).contains(2));
+        assertThat(failuresOf(dataset)).as("training.failed of %s", dataset)
+                .extracting(TrainingFailed::datasetVersion).containsExactlyInAnyOrder(1, 2);
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(TopicSnapshot.read(bootstrapServers, DLQ))
+                .filteredOn(r -> malformed.equals(r.value())).hasSize(1));
+        ConsumerRecord<String, String> dead = TopicSnapshot.read(bootstrapServers, DLQ).stream()
+                .filter(r -> malformed.equals(r.value())).findFirst().orElseThrow();
+        assertThat(dead.key()).isEqualTo(dataset);
+        assertThat(new String(dead.headers().lastHeader("dead-letter-reason").value(), StandardCharsets.UTF_8))
+                .contains("DatasetPrepared").contains("missing required field 'dataset'");
+        // Two events accepted: v1 once despite its redelivery, and v2 after the poison record.
+        assertThat(inbox.count()).isEqualTo(inboxBefore + 2);
     }
 
-    private static String withFreshEventId(String json) {
-        return json.replaceFirst("\"eventId\"\\s*:\\s*\"[^\"]+\"", "\"eventId\": \"" + UUID.randomUUID() + "\"");
+    /** An event for {@code dataset} v{@code version} whose splits are not stored. */
+    private static DatasetPrepared prepared(String dataset, int version) {
+        String prefix = "s3://finetune/datasets/" + dataset + "/v" + version + "/";
+        String sha = "0".repeat(64);
+        return new DatasetPrepared(EventMeta.next("dataset-service", dataset + "-v" + version), dataset, version,
+                prefix + "manifest.json", Map.of("train", new DatasetPrepared.SplitRef(prefix + "train.jsonl.gz", sha, 24)),
+                List.of("food", "sports", "weather"), sha);
+    }
+
+    private void produce(String key, String... values) {
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
+            kafka.produceStrings().fromRecords(java.util.Arrays.stream(values)
+                    .map(v -> new ProducerRecord<>(Topics.DATASETS_PREPARED, key, v)).toList())
+                    .awaitCompletion();
+        }
+    }
+
+    /** The runs of one data set version, as {@code GET /runs} lists them. */
+    private static List<Map<String, Object>> runsOf(String dataset, int version) {
+        JsonPath runs = given().queryParam("dataset", dataset).get("/runs").then().statusCode(200).extract().jsonPath();
+        return runs.<Map<String, Object>>getList("").stream()
+                .filter(r -> ((Number) r.get("datasetVersion")).intValue() == version).toList();
+    }
+
+    private List<TrainingFailed> failuresOf(String dataset) {
+        return TopicSnapshot.read(bootstrapServers, Topics.TRAINING_FAILED).stream()
+                .map(r -> EventCodec.decode(r.value(), TrainingFailed.class))
+                .filter(f -> dataset.equals(f.dataset())).toList();
     }
 }

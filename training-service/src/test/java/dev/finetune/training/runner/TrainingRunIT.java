@@ -12,11 +12,13 @@ import dev.finetune.events.TrainingCompleted;
 import dev.finetune.events.TrainingProgress;
 import dev.finetune.events.Topics;
 import dev.finetune.storage.ArtifactStore;
+import dev.finetune.support.inbox.Inbox;
 import dev.finetune.storage.ObjectUri;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
 import dev.finetune.testing.TestTrace;
+import dev.finetune.testing.TopicSnapshot;
 import dev.finetune.training.TrainingFixtures;
 import dev.finetune.training.domain.Run;
 import dev.finetune.training.domain.RunStatus;
@@ -61,6 +63,9 @@ class TrainingRunIT {
 
     @Inject
     RunExecutor executor;
+
+    @Inject
+    Inbox inbox;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -125,6 +130,14 @@ class TrainingRunIT {
         given().get("/runs/" + run.id).then().statusCode(200)
                 .body("run.status", org.hamcrest.Matchers.equalTo("succeeded"))
                 .body("metricsHistory.size()", org.hamcrest.Matchers.equalTo(2));
+
+        // Trained once: both duplicates were consumed (their ids are in the inbox, written in the transaction
+        // that would have queued a run), the version has this one run, and the data set one completion.
+        await().atMost(Duration.ofSeconds(60)).until(() -> inbox.seen(sameVersionAgain.eventId()));
+        assertThat(runs.list(dataset, null, 10)).extracting(r -> r.id).containsExactly(run.id);
+        assertThat(TopicSnapshot.read(bootstrapServers, Topics.TRAINING_COMPLETED).stream()
+                .map(r -> EventCodec.decode(r.value(), TrainingCompleted.class))
+                .filter(c -> dataset.equals(c.best().dataset()))).hasSize(1);
     }
 
     @Test
@@ -194,11 +207,9 @@ class TrainingRunIT {
 
         await().atMost(Duration.ofSeconds(30)).until(() -> runs.find(run.id).orElseThrow().status == RunStatus.FAILED);
         assertThat(runs.find(run.id).orElseThrow().failureReason).contains(train.toString());
-        ConsumerRecord<String, String> failed = kafka.consumeStrings()
-                .fromTopics(Topics.TRAINING_FAILED, all -> all.select().where(r -> run.id.toString().equals(r.key()))
-                        .select().first())
-                .awaitCompletion(Duration.ofSeconds(30)).getFirstRecord();
-        assertThat(failed.value()).contains(train.toString());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(recordsOf(Topics.TRAINING_FAILED, run.id))
+                .singleElement().satisfies(failed -> assertThat(failed.value()).contains(train.toString())));
+        assertThat(recordsOf(Topics.TRAINING_COMPLETED, run.id)).isEmpty();
     }
 
     @Test
@@ -223,11 +234,9 @@ class TrainingRunIT {
     }
 
     private TrainingCompleted awaitCompleted(UUID runId) {
-        ConsumerRecord<String, String> record = kafka.consumeStrings()
-                .fromTopics(Topics.TRAINING_COMPLETED, all -> all.select().where(r -> runId.toString().equals(r.key()))
-                        .select().first())
-                .awaitCompletion(Duration.ofMinutes(5)).getFirstRecord();
-        return EventCodec.decode(record.value(), TrainingCompleted.class);
+        await().atMost(Duration.ofMinutes(5)).untilAsserted(() -> assertThat(recordsOf(Topics.TRAINING_COMPLETED, runId))
+                .isNotEmpty());
+        return records(Topics.TRAINING_COMPLETED, runId, TrainingCompleted.class).get(0);
     }
 
     /** Every event of the run on {@code topic} so far, oldest first. */
@@ -235,9 +244,12 @@ class TrainingRunIT {
         return recordsOf(topic, runId).stream().map(r -> EventCodec.decode(r.value(), type)).toList();
     }
 
-    /** Every record of the run on {@code topic} so far, oldest first, headers and all. */
+    /**
+     * Every record of the run on {@code topic} written before the call, oldest first, headers and all
+     * (keyed by run id, so they share one partition and its offsets order them).
+     */
     private List<ConsumerRecord<String, String>> recordsOf(String topic, UUID runId) {
-        return kafka.consumeStrings().fromTopics(topic, Duration.ofSeconds(3)).awaitCompletion().getRecords().stream()
+        return TopicSnapshot.read(bootstrapServers, topic).stream()
                 .filter(r -> runId.toString().equals(r.key()))
                 .sorted(java.util.Comparator.comparingLong(ConsumerRecord::offset))
                 .toList();
