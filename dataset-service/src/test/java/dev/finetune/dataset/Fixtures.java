@@ -120,7 +120,7 @@ public final class Fixtures {
     public static void assertNoRows(AgroalDataSource db, String dataset) {
         assertThat(count(db, "SELECT count(*) FROM dataset WHERE name = ?", dataset)).as("dataset rows").isZero();
         assertThat(count(db, "SELECT count(*) FROM dataset_version WHERE dataset = ?", dataset)).as("versions").isZero();
-        assertThat(count(db, "SELECT count(*) FROM outbox_event WHERE record_key = ?", dataset)).as("events").isZero();
+        assertThat(count(db, "SELECT count(*) FROM outbox WHERE record_key = ?", dataset)).as("events").isZero();
         assertThat(count(db, "SELECT count(*) FROM pending_example WHERE dataset = ?", dataset)).as("pending").isZero();
     }
 }

@@ -6,7 +6,6 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 
-import dev.finetune.dataset.messaging.DatasetEventPublisher;
 import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.EventMeta;
@@ -14,9 +13,11 @@ import dev.finetune.events.Topics;
 import dev.finetune.events.kafka.EventMessages;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.StoredObject;
+import dev.finetune.support.outbox.Outbox;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The ground every service stands on, checked against the real broker, S3Proxy and PostgreSQL: a keyed
- * event goes out through this service's SmallRye channel and comes back from Kafka, an object
+ * event goes out through this service's outbox and channel and comes back from Kafka, an object
  * round-trips through the MinIO SDK, and the operational endpoints answer.
  */
 @QuarkusTest
@@ -47,7 +48,7 @@ import org.junit.jupiter.api.Test;
 class FoundationIT {
 
     @Inject
-    DatasetEventPublisher publisher;
+    Outbox outbox;
 
     @Inject
     ArtifactStore store;
@@ -56,7 +57,7 @@ class FoundationIT {
     String bootstrapServers;
 
     @Test
-    void aKeyedEventGoesThroughTheServiceChannelToKafka() throws Exception {
+    void aKeyedEventGoesThroughTheServiceOutboxToKafka() throws Exception {
         String dataset = "reviews-" + UUID.randomUUID();
         DatasetPrepared event = new DatasetPrepared(EventMeta.next("dataset-service", dataset + "-v1"), dataset, 1,
                 "s3://finetune/datasets/" + dataset + "/v1/manifest.json",
@@ -67,7 +68,7 @@ class FoundationIT {
             ConsumerTask<String, String> records = kafka.consumeStrings()
                     .fromTopics(Topics.DATASETS_PREPARED,
                             all -> all.select().where(r -> dataset.equals(r.key())).select().first());
-            publisher.publish(event).toCompletableFuture().get();
+            QuarkusTransaction.requiringNew().run(() -> outbox.record(event));
 
             ConsumerRecord<String, String> received = records.awaitCompletion(Duration.ofSeconds(30)).getLastRecord();
             assertThat(received.key()).isEqualTo(dataset);

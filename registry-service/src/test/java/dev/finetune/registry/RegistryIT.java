@@ -26,7 +26,7 @@ import dev.finetune.ml.train.Strategy;
 import dev.finetune.ml.train.TrainingConfig;
 import dev.finetune.ml.train.TrainingListener;
 import dev.finetune.registry.domain.ModelVersion;
-import dev.finetune.registry.domain.OutboxRecord;
+import dev.finetune.support.outbox.OutboxEvent;
 import dev.finetune.registry.domain.Registry;
 import dev.finetune.registry.serving.ModelServer;
 import dev.finetune.storage.ArtifactStore;
@@ -528,8 +528,8 @@ class RegistryIT {
     }
 
     /** The model's outbox rows, oldest first. */
-    private static List<OutboxRecord> outbox(String model) {
-        return QuarkusTransaction.requiringNew().call(() -> OutboxRecord.<OutboxRecord>list("recordKey = ?1 order by id",
+    private static List<OutboxEvent> outbox(String model) {
+        return QuarkusTransaction.requiringNew().call(() -> OutboxEvent.<OutboxEvent>list("recordKey = ?1 order by id",
                 model));
     }
 

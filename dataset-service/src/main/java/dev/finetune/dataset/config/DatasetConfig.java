@@ -23,8 +23,6 @@ public interface DatasetConfig {
     /** When pending records from {@code labels.ingest} become a version. */
     Trigger trigger();
 
-    /** Relay of the transactional outbox to Kafka. */
-    Outbox outbox();
 
     interface Validation {
         /** A physical line (or CSV record) longer than this many bytes fails the whole upload. */
@@ -98,17 +96,4 @@ public interface DatasetConfig {
         Duration checkInterval();
     }
 
-    interface Outbox {
-        /** How often unsent events are looked for (events are also relayed right after each commit). */
-        @WithDefault("5s")
-        Duration pollInterval();
-
-        /** Events sent per relay round. */
-        @WithDefault("50")
-        int batchSize();
-
-        /** How long the relay waits for the broker to acknowledge one event. */
-        @WithDefault("30s")
-        Duration sendTimeout();
-    }
 }

@@ -4,21 +4,19 @@ import dev.finetune.dataset.config.DatasetConfig;
 import dev.finetune.dataset.domain.Dataset;
 import dev.finetune.dataset.domain.DatasetLock;
 import dev.finetune.dataset.domain.DatasetVersion;
-import dev.finetune.dataset.domain.OutboxEvent;
 import dev.finetune.dataset.domain.PendingExamples;
 import dev.finetune.dataset.ingest.CsvRowSource;
 import dev.finetune.dataset.ingest.RowSource;
 import dev.finetune.dataset.ingest.UploadFormat;
-import dev.finetune.dataset.messaging.OutboxRelay;
 import dev.finetune.dataset.split.Split;
 import dev.finetune.dataset.validation.FatalProblem;
-import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.Topics;
 import dev.finetune.events.kafka.TraceContext;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.ObjectUri;
 import dev.finetune.storage.StoredObject;
+import dev.finetune.support.outbox.Outbox;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -47,7 +45,7 @@ import org.jboss.logging.Logger;
 /**
  * Makes a new version of a data set from an upload or from its pending {@code labels.ingest} records: under
  * the data set's lock, builds it on local disk, stores the objects, then commits the version row and its
- * {@code datasets.prepared} event in one transaction and asks the outbox relay to send it. When anything
+ * {@code datasets.prepared} event in one transaction (the outbox sends the event once it commits). When anything
  * fails before the commit, the objects written so far are deleted: nothing is left behind.
  */
 @ApplicationScoped
@@ -62,17 +60,17 @@ public class VersionPreparer {
     private final ArtifactStore store;
     private final DatasetLock lock;
     private final PendingExamples pending;
-    private final OutboxRelay relay;
+    private final Outbox outbox;
     private final EntityManager entityManager;
     private final Tracer tracer;
 
     public VersionPreparer(DatasetConfig config, ArtifactStore store, DatasetLock lock, PendingExamples pending,
-                           OutboxRelay relay, EntityManager entityManager, Tracer tracer) {
+                           Outbox outbox, EntityManager entityManager, Tracer tracer) {
         this.config = config;
         this.store = store;
         this.lock = lock;
         this.pending = pending;
-        this.relay = relay;
+        this.outbox = outbox;
         this.entityManager = entityManager;
         this.tracer = tracer;
     }
@@ -157,7 +155,6 @@ public class VersionPreparer {
             int version = latest.map(v -> v.version + 1).orElse(1);
             Manifest.Lineage lineage = lineageFactory.lineage(previous == null ? null : previous.version(), rows);
             DatasetVersion row = store(dataset, version, mode, source, built, lineage, pendingMaxId);
-            relay.requestRelay();
             LOG.infof("data set %s: version %d prepared from %s (%d examples, %d new, %d rejected)", dataset, version,
                     source, built.statistics().examples(), built.statistics().newExamples(), built.report().rejected());
             return new Outcome(true, row, built.report(), "version " + version + " created");
@@ -218,15 +215,7 @@ public class VersionPreparer {
         if (pendingMaxId != null) {
             consumePending(manifest.dataset(), pendingMaxId);
         }
-        DatasetPrepared event = VersionMapper.event(manifest, manifestUri);
-        OutboxEvent outbox = new OutboxEvent();
-        outbox.eventId = event.eventId();
-        outbox.topic = event.topic();
-        outbox.recordKey = event.key();
-        outbox.payload = EventCodec.encode(event);
-        outbox.createdAt = Instant.now();
-        outbox.traceparent = TraceContext.current();
-        outbox.persist();
+        outbox.record(VersionMapper.event(manifest, manifestUri));
         return row;
     }
 

@@ -96,9 +96,9 @@ class UploadIT {
         }
         // Exactly one event: one outbox row for the data set, and it was sent.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count(db,
-                "SELECT count(*) FROM outbox_event WHERE record_key = ? AND sent_at IS NOT NULL", name)).isEqualTo(1));
-        assertThat(count(db, "SELECT count(*) FROM outbox_event WHERE record_key = ?", name)).isEqualTo(1);
-        assertThat(count(db, "SELECT count(*) FROM outbox_event WHERE event_id = ?", event.eventId())).isEqualTo(1);
+                "SELECT count(*) FROM outbox WHERE record_key = ? AND sent_at IS NOT NULL", name)).isEqualTo(1));
+        assertThat(count(db, "SELECT count(*) FROM outbox WHERE record_key = ?", name)).isEqualTo(1);
+        assertThat(count(db, "SELECT count(*) FROM outbox WHERE event_id = ?", event.eventId())).isEqualTo(1);
     }
 
     @Test
@@ -159,8 +159,8 @@ class UploadIT {
         given().when().get("/datasets/{name}/versions", name).then().statusCode(200)
                 .body("version", equalTo(List.of(1, 2)));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count(db,
-                "SELECT count(*) FROM outbox_event WHERE record_key = ? AND sent_at IS NOT NULL", name)).isEqualTo(2));
-        assertThat(count(db, "SELECT count(*) FROM outbox_event WHERE record_key = ?", name)).isEqualTo(2);
+                "SELECT count(*) FROM outbox WHERE record_key = ? AND sent_at IS NOT NULL", name)).isEqualTo(2));
+        assertThat(count(db, "SELECT count(*) FROM outbox WHERE record_key = ?", name)).isEqualTo(2);
 
         // Replacing with a subset makes version 3 with only those rows, each still in its old split.
         upload(name, Fixtures.jsonl(0, 50), "replace").then().statusCode(201)

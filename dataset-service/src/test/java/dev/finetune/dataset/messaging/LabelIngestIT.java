@@ -76,7 +76,7 @@ class LabelIngestIT {
         // The version continues the trace of the record that completed it.
         assertThat(TestTrace.traceIdOf(record)).isEqualTo(last.traceId());
         assertThat(store.list("datasets/" + name + "/v1/")).hasSize(5);
-        assertThat(Fixtures.count(db, "SELECT count(*) FROM outbox_event WHERE record_key = ?", name)).isEqualTo(1);
+        assertThat(Fixtures.count(db, "SELECT count(*) FROM outbox WHERE record_key = ?", name)).isEqualTo(1);
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.finetune.dataset.Fixtures;
 import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.EventMeta;
+import dev.finetune.support.outbox.OutboxRelay;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
@@ -51,7 +52,7 @@ class OutboxRelayIT {
                 Map.of("train", new DatasetPrepared.SplitRef("s3://finetune/datasets/" + name + "/v1/train.jsonl.gz",
                         "ab12", 10)), List.of("a", "b"), "cd34");
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO outbox_event (event_id, topic, record_key, payload, created_at) VALUES (?, ?, ?, ?, ?)""")) {
+                INSERT INTO outbox (event_id, topic, record_key, payload, created_at) VALUES (?, ?, ?, ?, ?)""")) {
             ps.setObject(1, event.eventId());
             ps.setString(2, event.topic());
             ps.setString(3, name);
@@ -64,7 +65,7 @@ class OutboxRelayIT {
         DatasetPrepared received = Fixtures.firstEvent(bootstrapServers, name);
         assertThat(received).isEqualTo(event);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Fixtures.count(db,
-                "SELECT count(*) FROM outbox_event WHERE event_id = ? AND sent_at IS NOT NULL", event.eventId()))
+                "SELECT count(*) FROM outbox WHERE event_id = ? AND sent_at IS NOT NULL", event.eventId()))
                 .isEqualTo(1));
         assertThat(relay.relay()).isZero(); // nothing left to send
     }

@@ -90,8 +90,4 @@ public class Evaluation extends PanacheEntityBase {
 
     @Column(name = "reliability_uri")
     public String reliabilityUri;
-
-    /** When the broker acknowledged the event; null while it is still to be published. */
-    @Column(name = "published_at")
-    public Instant publishedAt;
 }

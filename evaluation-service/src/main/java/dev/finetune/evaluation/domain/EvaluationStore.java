@@ -1,6 +1,7 @@
 package dev.finetune.evaluation.domain;
 
 import dev.finetune.support.inbox.Inbox;
+import dev.finetune.support.outbox.Outbox;
 
 import dev.finetune.events.CheckpointSaved;
 import dev.finetune.events.EvaluationCompleted;
@@ -9,19 +10,20 @@ import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Evaluations in PostgreSQL: the idempotency lookup, inserts, publication marks and the REST queries. */
+/** Evaluations in PostgreSQL: the idempotency lookup, inserts with their event, and the REST queries. */
 @ApplicationScoped
 public class EvaluationStore {
 
     private final Inbox inbox;
+    private final Outbox outbox;
 
-    public EvaluationStore(Inbox inbox) {
+    public EvaluationStore(Inbox inbox, Outbox outbox) {
         this.inbox = inbox;
+        this.outbox = outbox;
     }
 
     /** The successful evaluation of this checkpoint on this test split, if there is one. */
@@ -33,29 +35,25 @@ public class EvaluationStore {
     }
 
     /**
-     * Inserts the evaluation; when another instance stored a successful one for the same checkpoint and split
-     * in the meantime (the unique index refuses ours), returns that one instead.
+     * Inserts the evaluation with its {@code evaluations.completed} event and the checkpoint event's inbox entry,
+     * in one transaction; true when it did. False when another instance stored a successful one for the same
+     * checkpoint and split in the meantime (the unique index refuses ours): then nothing of ours is kept.
      */
-    public Evaluation insertOrExisting(Evaluation evaluation) {
+    public boolean insert(Evaluation evaluation, CheckpointSaved checkpointEvent) {
         try {
-            QuarkusTransaction.requiringNew().run(evaluation::persist);
-            return evaluation;
+            QuarkusTransaction.requiringNew().run(() -> {
+                evaluation.persist();
+                outbox.record(EvaluationMapper.toEvent(evaluation));
+                inbox.firstDelivery(checkpointEvent);
+            });
+            return true;
         } catch (RuntimeException e) {
-            if (evaluation.status == EvaluationCompleted.Status.SUCCEEDED) {
-                Optional<Evaluation> existing = findSucceeded(evaluation.checkpointSha256, evaluation.testSplitSha256);
-                if (existing.isPresent()) {
-                    return existing.get();
-                }
+            if (evaluation.status == EvaluationCompleted.Status.SUCCEEDED
+                    && findSucceeded(evaluation.checkpointSha256, evaluation.testSplitSha256).isPresent()) {
+                return false;
             }
             throw e;
         }
-    }
-
-    /** The event is out: mark the row and record the checkpoint event in the inbox, together. */
-    @Transactional
-    public void markPublished(String id, CheckpointSaved checkpointEvent) {
-        Evaluation.update("publishedAt = ?1 where id = ?2", Instant.now(), id);
-        inbox.firstDelivery(checkpointEvent);
     }
 
     @Transactional

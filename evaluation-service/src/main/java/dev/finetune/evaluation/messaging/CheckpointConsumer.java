@@ -1,8 +1,5 @@
 package dev.finetune.evaluation.messaging;
 
-import dev.finetune.evaluation.domain.Evaluation;
-import dev.finetune.evaluation.domain.EvaluationMapper;
-import dev.finetune.evaluation.domain.EvaluationStore;
 import dev.finetune.support.inbox.Inbox;
 import dev.finetune.evaluation.scoring.CheckpointEvaluator;
 import dev.finetune.events.CheckpointSaved;
@@ -22,8 +19,8 @@ import org.jboss.logging.Logger;
  * {@code dlq.evaluation-service.training.checkpoints} with the reason; the consumer keeps going.
  *
  * <p>Idempotent twice over: a redelivered event (same event id) is skipped by the inbox, and a new event for a
- * checkpoint already scored on the same test split re-publishes nothing (unless the earlier publish never got
- * through, in which case the stored event, with its original event id, goes out now).
+ * checkpoint already scored on the same test split publishes nothing. A new evaluation, its
+ * {@code evaluations.completed} event (through the outbox) and the checkpoint event's inbox entry commit together.
  */
 @ApplicationScoped
 public class CheckpointConsumer {
@@ -35,15 +32,10 @@ public class CheckpointConsumer {
 
     private final Inbox inbox;
     private final CheckpointEvaluator evaluator;
-    private final EvaluationStore evaluations;
-    private final EvaluationPublisher publisher;
 
-    public CheckpointConsumer(Inbox inbox, CheckpointEvaluator evaluator, EvaluationStore evaluations,
-                              EvaluationPublisher publisher) {
+    public CheckpointConsumer(Inbox inbox, CheckpointEvaluator evaluator) {
         this.inbox = inbox;
         this.evaluator = evaluator;
-        this.evaluations = evaluations;
-        this.publisher = publisher;
     }
 
     @Incoming(CHANNEL)
@@ -60,14 +52,11 @@ public class CheckpointConsumer {
                     event.lineage().step());
             return;
         }
-        Evaluation evaluation = evaluator.evaluate(event);
-        if (evaluation.publishedAt == null) {
-            publisher.publish(EvaluationMapper.toEvent(evaluation));
-            evaluations.markPublished(evaluation.id, event);
-        } else {
+        CheckpointEvaluator.Outcome outcome = evaluator.evaluate(event);
+        if (!outcome.isNew()) {
             inbox.firstDelivery(event);
             LOG.infof("%s %s: checkpoint %s already evaluated on this test split as %s, nothing new to publish",
-                    event.topic(), event.eventId(), event.lineage().checkpointUri(), evaluation.id);
+                    event.topic(), event.eventId(), event.lineage().checkpointUri(), outcome.evaluation().id);
         }
     }
 

@@ -55,9 +55,9 @@ public class CheckpointEvaluator {
 
     /**
      * The stored evaluation of the event's checkpoint on its test split: an existing successful one (scored once),
-     * or a new row, succeeded or failed. Only database failures throw.
+     * or a new row, succeeded or failed, stored with its event. Only database failures throw.
      */
-    public Evaluation evaluate(CheckpointSaved event) {
+    public Outcome evaluate(CheckpointSaved event) {
         Evaluation evaluation = EvaluationMapper.started(event);
         long started = System.nanoTime();
         try {
@@ -67,7 +67,7 @@ public class CheckpointEvaluator {
             evaluation.testExamples = split.examples().size();
             Optional<Evaluation> done = evaluations.findSucceeded(evaluation.checkpointSha256, split.sha256());
             if (done.isPresent()) {
-                return done.get();
+                return new Outcome(done.get(), false);
             }
             score(event, split, evaluation);
             LOG.infof("%s: checkpoint %s of run %s scored on %d examples in %.1fs: accuracy %.4f",
@@ -79,7 +79,15 @@ public class CheckpointEvaluator {
             LOG.warnf("%s: checkpoint %s of run %s (model %s) failed: %s", evaluation.id, evaluation.checkpointUri,
                     evaluation.runId, evaluation.modelName, evaluation.reason);
         }
-        return evaluations.insertOrExisting(evaluation);
+        if (evaluations.insert(evaluation, event)) {
+            return new Outcome(evaluation, true);
+        }
+        return new Outcome(evaluations.findSucceeded(evaluation.checkpointSha256, evaluation.testSplitSha256)
+                .orElseThrow(), false);
+    }
+
+    /** The evaluation of a checkpoint, and whether this call made it (and so announced it). */
+    public record Outcome(Evaluation evaluation, boolean isNew) {
     }
 
     private void score(CheckpointSaved event, TestSplit split, Evaluation evaluation) {

@@ -5,7 +5,6 @@ import dev.finetune.registry.domain.AliasMove;
 import dev.finetune.registry.domain.Json;
 import dev.finetune.registry.domain.ModelVersion;
 import dev.finetune.registry.domain.Registry;
-import dev.finetune.registry.messaging.OutboxRelay;
 import dev.finetune.registry.policy.PromotionPolicy;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -44,11 +43,9 @@ public class ModelResource {
     }
 
     private final Registry registry;
-    private final OutboxRelay relay;
 
-    public ModelResource(Registry registry, OutboxRelay relay) {
+    public ModelResource(Registry registry) {
         this.registry = registry;
-        this.relay = relay;
     }
 
     @GET
@@ -105,7 +102,6 @@ public class ModelResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public VersionView promote(@PathParam("name") String name, @PathParam("version") int version, Reason body) {
         ModelVersion promoted = registry.promote(name, version, reason(body), actor(body));
-        relay.wakeUp();
         return view(promoted);
     }
 
@@ -114,7 +110,6 @@ public class ModelResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public VersionView rollback(@PathParam("name") String name, Reason body) {
         ModelVersion restored = registry.rollback(name, reason(body), actor(body));
-        relay.wakeUp();
         return view(restored);
     }
 

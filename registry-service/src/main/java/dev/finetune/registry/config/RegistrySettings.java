@@ -14,10 +14,6 @@ public interface RegistrySettings {
 
     Serving serving();
 
-    /** How often the outbox relay looks for events a crash left unsent. */
-    @WithDefault("1s")
-    Duration relayInterval();
-
     interface Policy {
         @WithDefault("0.6")
         Optional<Double> minAccuracy();

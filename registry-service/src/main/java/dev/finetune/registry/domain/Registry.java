@@ -2,18 +2,16 @@ package dev.finetune.registry.domain;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.finetune.events.EvaluationCompleted;
-import dev.finetune.events.EventCodec;
 import dev.finetune.events.EventMeta;
 import dev.finetune.events.Lineage;
 import dev.finetune.events.ModelPromoted;
 import dev.finetune.events.ModelRejected;
-import dev.finetune.events.PlatformEvent;
 import dev.finetune.events.RuleOutcome;
-import dev.finetune.events.kafka.TraceContext;
 import dev.finetune.registry.config.RegistrySettings;
 import dev.finetune.registry.policy.Candidate;
 import dev.finetune.registry.policy.PolicyJudge;
 import dev.finetune.registry.policy.PromotionPolicy;
+import dev.finetune.support.outbox.Outbox;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
@@ -39,10 +37,12 @@ public class Registry {
 
     private final EntityManager entityManager;
     private final RegistrySettings settings;
+    private final Outbox outbox;
 
-    public Registry(EntityManager entityManager, RegistrySettings settings) {
+    public Registry(EntityManager entityManager, RegistrySettings settings, Outbox outbox) {
         this.entityManager = entityManager;
         this.settings = settings;
+        this.outbox = outbox;
     }
 
     /** What the policy decided on one evaluation; empty when the evaluation had been decided on already. */
@@ -100,11 +100,11 @@ public class Registry {
             Integer previous = production.map(v -> v.version).orElse(null);
             moveAlias(model, PRODUCTION, previous, version.version, "POLICY", "passed the promotion policy",
                     "policy");
-            outbox(new ModelPromoted(EventMeta.next(PRODUCER, evaluation.correlationId()), model, version.version,
+            outbox.record(new ModelPromoted(EventMeta.next(PRODUCER, evaluation.correlationId()), model, version.version,
                     version.packageUri, version.packageSha256, evaluation.metrics(), previous,
                     ModelPromoted.Trigger.POLICY, "passed the promotion policy", rules, lineage));
         } else {
-            outbox(new ModelRejected(EventMeta.next(PRODUCER, evaluation.correlationId()), model, version.version,
+            outbox.record(new ModelRejected(EventMeta.next(PRODUCER, evaluation.correlationId()), model, version.version,
                     evaluation.evaluationId(), rules, lineage));
         }
         LOG.infof("%s v%d %s: %s correlationId=%s", model, version.version, passed ? "promoted" : "rejected",
@@ -149,7 +149,7 @@ public class Registry {
         target.status = ModelVersion.Status.PROMOTED;
         Lineage lineage = new Lineage(target.dataset, target.datasetVersion, target.manifestUri, target.runId,
                 target.packageUri, target.packageSha256, target.step);
-        outbox(new ModelPromoted(EventMeta.next(PRODUCER, target.correlationId), model, target.version,
+        outbox.record(new ModelPromoted(EventMeta.next(PRODUCER, target.correlationId), model, target.version,
                 target.packageUri, target.packageSha256, Json.read(target.metrics, METRICS), previous, trigger, reason,
                 List.of(), lineage));
         LOG.infof("%s production v%s -> v%d (%s by %s: %s)", model, previous, target.version, trigger, actor, reason);
@@ -171,16 +171,6 @@ public class Registry {
         move.actor = actor;
         move.at = Instant.now();
         move.persist();
-    }
-
-    private void outbox(PlatformEvent event) {
-        OutboxRecord record = new OutboxRecord();
-        record.topic = event.topic();
-        record.recordKey = event.key();
-        record.payload = EventCodec.encode(event);
-        record.createdAt = Instant.now();
-        record.traceparent = TraceContext.current();
-        record.persist();
     }
 
     /** Creates the model on first sight and locks its row for the rest of the transaction. */

@@ -23,21 +23,17 @@ public class EvaluationConsumer {
 
     private final Inbox inbox;
     private final Registry registry;
-    private final OutboxRelay relay;
 
-    public EvaluationConsumer(Inbox inbox, Registry registry, OutboxRelay relay) {
+    public EvaluationConsumer(Inbox inbox, Registry registry) {
         this.inbox = inbox;
         this.registry = registry;
-        this.relay = relay;
     }
 
     @Incoming(CHANNEL)
     @Blocking
     public void consume(String value) {
         EvaluationCompleted event = decode(value);
-        if (accept(event)) {
-            relay.wakeUp();
-        }
+        accept(event);
     }
 
     @Transactional

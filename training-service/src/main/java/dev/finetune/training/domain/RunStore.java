@@ -3,7 +3,9 @@ package dev.finetune.training.domain;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.finetune.events.PlatformEvent;
 import dev.finetune.events.kafka.TraceContext;
+import dev.finetune.support.outbox.Outbox;
 import dev.finetune.training.config.TrainingSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -33,10 +35,12 @@ public class RunStore {
 
     private final EntityManager entityManager;
     private final TrainingSettings settings;
+    private final Outbox outbox;
 
-    public RunStore(EntityManager entityManager, TrainingSettings settings) {
+    public RunStore(EntityManager entityManager, TrainingSettings settings, Outbox outbox) {
         this.entityManager = entityManager;
         this.settings = settings;
+        this.outbox = outbox;
     }
 
     /** The data set's configuration over the platform defaults. */
@@ -175,9 +179,10 @@ public class RunStore {
 
     public enum Heartbeat { CONTINUE, CANCEL, LOST }
 
+    /** Records a stored checkpoint, with the event announcing it (when not null) in the same transaction. */
     @Transactional
     public void recordCheckpoint(UUID runId, String reason, long step, String uri, String sha256, long size,
-            Map<String, Double> metrics, boolean resumable) {
+            Map<String, Double> metrics, boolean resumable, PlatformEvent announcement) {
         RunCheckpoint checkpoint = new RunCheckpoint();
         checkpoint.runId = runId;
         checkpoint.step = step;
@@ -188,6 +193,9 @@ public class RunStore {
         checkpoint.metrics = write(metrics);
         checkpoint.at = Instant.now();
         entityManager.merge(checkpoint);
+        if (announcement != null) {
+            outbox.record(announcement);
+        }
         if (resumable) {
             entityManager.createQuery("update Run set resumeCheckpointUri = ?2, resumeStep = ?3 where id = ?1")
                     .setParameter(1, runId).setParameter(2, uri).setParameter(3, step).executeUpdate();
@@ -224,12 +232,26 @@ public class RunStore {
     /** Ends the run owned by {@code owner}; false if it is not (any more) its run. */
     @Transactional
     public boolean finish(UUID runId, String owner, RunStatus status, String failureReason) {
-        return entityManager.createQuery("""
+        return finish(runId, owner, status, failureReason, List.of());
+    }
+
+    /**
+     * Ends the run this owner holds, with the events announcing the end in the same transaction: both commit,
+     * or, when the owner has lost the run, neither (false), so a job that lost its lease announces nothing.
+     */
+    @Transactional
+    public boolean finish(UUID runId, String owner, RunStatus status, String failureReason,
+            List<? extends PlatformEvent> announcements) {
+        boolean ended = entityManager.createQuery("""
                         update Run set status = ?3, failureReason = ?4, finishedAt = ?5, owner = null, leaseUntil = null,
                             executedBy = ?2
                         where id = ?1 and owner = ?2 and status = ?6""")
                 .setParameter(1, runId).setParameter(2, owner).setParameter(3, status).setParameter(4, failureReason)
                 .setParameter(5, Instant.now()).setParameter(6, RunStatus.RUNNING).executeUpdate() == 1;
+        if (ended) {
+            announcements.forEach(outbox::record);
+        }
+        return ended;
     }
 
     /** Gives a run back to the queue (this instance is shutting down); it resumes from its checkpoint. */

@@ -3,6 +3,7 @@ package dev.finetune.training.runner;
 import dev.finetune.events.CheckpointSaved;
 import dev.finetune.events.EventMeta;
 import dev.finetune.events.Lineage;
+import dev.finetune.events.PlatformEvent;
 import dev.finetune.events.TrainingCompleted;
 import dev.finetune.events.TrainingFailed;
 import dev.finetune.events.TrainingProgress;
@@ -27,6 +28,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -206,15 +208,15 @@ final class RunJob implements TrainingListener {
         StoredObject stored = Retry.storage("storing checkpoint " + key,
                 () -> CheckpointWriter.store(store, key, checkpoint));
         Map<String, Double> validationMetrics = camelCase(checkpoint.metadata().metrics());
-        runs.recordCheckpoint(run.id, reason.name(), step, stored.uri().toString(), stored.sha256(), stored.size(),
-                validationMetrics, resumable);
         Stored entry = new Stored(stored, step, checkpoint.metadata().epoch(), validationMetrics);
+        // The best so far and each epoch's end are announced as they are recorded, neither as a candidate:
+        // the run's one candidate is announced when it has completed.
+        boolean announced = reason == CheckpointReason.VALIDATION_IMPROVED || reason == CheckpointReason.EPOCH_END;
+        runs.recordCheckpoint(run.id, reason.name(), step, stored.uri().toString(), stored.sha256(), stored.size(),
+                validationMetrics, resumable, announced ? checkpointSaved(entry, false, false) : null);
         if (reason == CheckpointReason.VALIDATION_IMPROVED) {
             best = entry;
             runs.recordBest(run.id, stored.uri().toString(), stored.sha256(), step, validationMetrics);
-            publishCheckpoint(entry, false, false); // the best so far; the run's best is announced at its end
-        } else if (reason == CheckpointReason.EPOCH_END) {
-            publishCheckpoint(entry, false, false);
         }
         if (resumable) {
             supersede(lastResumableUri, lastResumableStep);
@@ -254,14 +256,15 @@ final class RunJob implements TrainingListener {
                         finalStep, finalPackage.metadata().epoch(), camelCase(finalPackage.metadata().metrics()));
         if (finalStored != best) {
             runs.recordCheckpoint(run.id, "FINAL", finalStep, finalStored.object().uri().toString(),
-                    finalStored.object().sha256(), finalStored.object().size(), finalStored.metrics(), false);
+                    finalStored.object().sha256(), finalStored.object().size(), finalStored.metrics(), false, null);
         }
         Stored chosen = best != null ? best : finalStored;
         // One candidate per run, announced once the run is over: every improvement offered mid-run would
         // give one data set version several model versions and decisions.
-        publishCheckpoint(finalStored, finalStored == chosen, true);
+        List<PlatformEvent> announcements = new ArrayList<>();
+        announcements.add(checkpointSaved(finalStored, finalStored == chosen, true));
         if (chosen != finalStored) {
-            publishCheckpoint(chosen, true, false);
+            announcements.add(checkpointSaved(chosen, true, false));
         }
         if (best == null) {
             runs.recordBest(run.id, chosen.object().uri().toString(), chosen.object().sha256(), chosen.step(), chosen.metrics());
@@ -271,19 +274,22 @@ final class RunJob implements TrainingListener {
             summary.put("trainLoss", lastEvaluation.trainLoss());
         }
         summary.put("samplesPerSecond", result.samplesPerSecond());
-        events.completed(new TrainingCompleted(EventMeta.next(TrainingEventPublisher.PRODUCER, run.correlationId),
+        announcements.add(new TrainingCompleted(EventMeta.next(TrainingEventPublisher.PRODUCER, run.correlationId),
                 run.modelName, lineage(chosen), summary, (int) result.steps(), result.trainSeconds()));
         renewLease(); // records the final step before the run leaves the running state
-        runs.finish(run.id, owner, RunStatus.SUCCEEDED, null);
+        if (!runs.finish(run.id, owner, RunStatus.SUCCEEDED, null, announcements)) {
+            LOG.warnf("run %s: lease lost to another instance at its end; nothing announced", run.id);
+            return;
+        }
         supersede(lastResumableUri, lastResumableStep); // nothing will resume an ended run
         broadcaster.finished(run.id, RunStatus.SUCCEEDED);
         LOG.infof("run %s succeeded: %d steps, best %s correlationId=%s", run.id, result.steps(),
                 chosen.object().uri(), run.correlationId);
     }
 
-    private void publishCheckpoint(Stored stored, boolean isBest, boolean isLast) {
-        events.checkpoint(new CheckpointSaved(EventMeta.next(TrainingEventPublisher.PRODUCER, run.correlationId),
-                run.modelName, lineage(stored), stored.epoch(), stored.metrics(), isBest, isLast));
+    private CheckpointSaved checkpointSaved(Stored stored, boolean isBest, boolean isLast) {
+        return new CheckpointSaved(EventMeta.next(TrainingEventPublisher.PRODUCER, run.correlationId),
+                run.modelName, lineage(stored), stored.epoch(), stored.metrics(), isBest, isLast);
     }
 
     private Lineage lineage(Stored stored) {
@@ -294,15 +300,11 @@ final class RunJob implements TrainingListener {
     private void fail(Throwable e) {
         String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         LOG.errorf(e, "run %s failed correlationId=%s", run.id, run.correlationId);
-        if (runs.finish(run.id, owner, RunStatus.FAILED, reason)) {
+        TrainingFailed failed = new TrainingFailed(EventMeta.next(TrainingEventPublisher.PRODUCER, run.correlationId),
+                run.id.toString(), run.modelName, run.dataset, run.datasetVersion, reason);
+        if (runs.finish(run.id, owner, RunStatus.FAILED, reason, List.of(failed))) {
             metrics.failed();
             broadcaster.finished(run.id, RunStatus.FAILED);
-            try {
-                events.failed(new TrainingFailed(EventMeta.next(TrainingEventPublisher.PRODUCER, run.correlationId),
-                        run.id.toString(), run.modelName, run.dataset, run.datasetVersion, reason));
-            } catch (RuntimeException publishFailure) {
-                LOG.errorf(publishFailure, "run %s: training.failed not published", run.id);
-            }
         }
     }
 
