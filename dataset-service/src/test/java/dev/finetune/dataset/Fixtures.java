@@ -1,12 +1,13 @@
 package dev.finetune.dataset;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.Topics;
+import dev.finetune.testing.TopicSnapshot;
 import io.agroal.api.AgroalDataSource;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,7 +29,10 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-/** Shared helpers of the integration tests: data, the event of a data set, database counts. */
+/**
+ * Shared helpers of the integration tests: data, the {@code datasets.prepared} records of a data set (read
+ * with {@link TopicSnapshot}, so "none" and "exactly N" mean every record on the topic), database rows.
+ */
 public final class Fixtures {
 
     private Fixtures() {
@@ -77,29 +81,63 @@ public final class Fixtures {
         return out;
     }
 
-    /** The first datasets.prepared event keyed by the data set. */
+    /**
+     * How long a "no more" or "none" check of {@code datasets.prepared} watches the topic: more than two rounds
+     * of the outbox relay ({@code %test.dataset.outbox.poll-interval=2s}), so an event committed before the
+     * check, or one sent a second time by a later round, is on the topic before the check ends.
+     */
+    public static final Duration RELAY_QUIET = Duration.ofSeconds(5);
+
+    /** The first datasets.prepared event keyed by the data set, once there is one. */
     public static DatasetPrepared firstEvent(String bootstrapServers, String dataset) {
         return EventCodec.decode(firstRecord(bootstrapServers, dataset).value(), DatasetPrepared.class);
     }
 
-    /** The first datasets.prepared record keyed by the data set, headers and all. */
+    /** The first datasets.prepared record keyed by the data set, headers and all, once there is one. */
     public static ConsumerRecord<String, String> firstRecord(String bootstrapServers, String dataset) {
-        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
-            return kafka.consumeStrings()
-                    .fromTopics(Topics.DATASETS_PREPARED,
-                            all -> all.select().where(r -> dataset.equals(r.key())).select().first())
-                    .awaitCompletion(Duration.ofSeconds(60)).getFirstRecord();
-        }
+        List<ConsumerRecord<String, String>> found = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            found.clear();
+            found.addAll(preparedRecords(bootstrapServers, dataset));
+            assertThat(found).as("datasets.prepared records keyed " + dataset).isNotEmpty();
+        });
+        return found.get(0);
     }
 
-    /** Every datasets.prepared event keyed by one of {@code datasets} within {@code window}. */
-    public static List<String> eventsFor(String bootstrapServers, List<String> datasets, Duration window) {
-        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
-            List<String> keys = new ArrayList<>();
-            kafka.consumeStrings().fromTopics(Topics.DATASETS_PREPARED, window).awaitCompletion(window.plusSeconds(30))
-                    .getRecords().stream().map(ConsumerRecord::key).filter(datasets::contains).forEach(keys::add);
-            return keys;
-        }
+    /** Every datasets.prepared record keyed by the data set, read to the end offsets taken now. */
+    public static List<ConsumerRecord<String, String>> preparedRecords(String bootstrapServers, String dataset) {
+        return TopicSnapshot.read(bootstrapServers, Topics.DATASETS_PREPARED).stream()
+                .filter(r -> dataset.equals(r.key())).toList();
+    }
+
+    /** Every datasets.prepared event keyed by the data set, decoded, read to the end offsets taken now. */
+    public static List<DatasetPrepared> preparedEvents(String bootstrapServers, String dataset) {
+        return preparedRecords(bootstrapServers, dataset).stream()
+                .map(r -> EventCodec.decode(r.value(), DatasetPrepared.class)).toList();
+    }
+
+    /**
+     * Exactly {@code count} datasets.prepared events keyed by the data set: waits for them to arrive, then
+     * watches the topic for {@link #RELAY_QUIET} so that one sent twice (by the same round or a later one) is
+     * seen. Every record counts, whatever its event id: a consumer sees a duplicate as a second record.
+     */
+    public static List<DatasetPrepared> exactlyPrepared(String bootstrapServers, String dataset, int count) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(preparedRecords(bootstrapServers, dataset)).as("datasets.prepared records keyed " + dataset)
+                        .hasSizeGreaterThanOrEqualTo(count));
+        await().during(RELAY_QUIET).atMost(RELAY_QUIET.plusSeconds(10)).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(preparedRecords(bootstrapServers, dataset))
+                        .as("datasets.prepared records keyed " + dataset + " (values)")
+                        .extracting(ConsumerRecord::value).hasSize(count));
+        return preparedEvents(bootstrapServers, dataset);
+    }
+
+    /** No datasets.prepared record keyed by any of {@code datasets}, for as long as {@link #RELAY_QUIET}. */
+    public static void assertNothingPrepared(String bootstrapServers, List<String> datasets) {
+        await().during(RELAY_QUIET).atMost(RELAY_QUIET.plusSeconds(10)).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(TopicSnapshot.read(bootstrapServers, Topics.DATASETS_PREPARED))
+                        .as("datasets.prepared records keyed " + datasets)
+                        .extracting(ConsumerRecord::key).doesNotContainAnyElementsOf(datasets));
     }
 
     public static long count(AgroalDataSource db, String sql, Object... params) {
@@ -116,11 +154,47 @@ public final class Fixtures {
         }
     }
 
-    /** Rows the data set has anywhere in the service's schema, events in the outbox included. */
+    /**
+     * Rows that mention the data set in any table of the service's schema (bar Flyway's history): every
+     * column of every row, as PostgreSQL writes the row as text, searched for the name. Names in the tests are
+     * random ({@link #name}), so a hit is that data set's row, whatever the table (outbox, pending, versions,
+     * a table added later).
+     */
+    public static Map<String, Long> rowsMentioning(AgroalDataSource db, String dataset) {
+        Map<String, Long> found = new LinkedHashMap<>();
+        try (Connection c = db.getConnection()) {
+            List<String> tables = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT table_name FROM information_schema.tables
+                    WHERE table_schema = 'dataset' AND table_type = 'BASE TABLE'
+                      AND table_name <> 'flyway_schema_history' ORDER BY table_name""");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+            }
+            assertThat(tables).as("tables of the dataset schema").contains("dataset", "dataset_version",
+                    "pending_example");
+            for (String table : tables) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT count(*) FROM dataset.\"" + table + "\" AS r WHERE strpos(r::text, ?) > 0")) {
+                    ps.setString(1, dataset);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        if (rs.getLong(1) > 0) {
+                            found.put(table, rs.getLong(1));
+                        }
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("searching the dataset schema for " + dataset, e);
+        }
+        return found;
+    }
+
+    /** The data set has no row in any table of the service's schema. */
     public static void assertNoRows(AgroalDataSource db, String dataset) {
-        assertThat(count(db, "SELECT count(*) FROM dataset WHERE name = ?", dataset)).as("dataset rows").isZero();
-        assertThat(count(db, "SELECT count(*) FROM dataset_version WHERE dataset = ?", dataset)).as("versions").isZero();
-        assertThat(count(db, "SELECT count(*) FROM outbox WHERE record_key = ?", dataset)).as("events").isZero();
-        assertThat(count(db, "SELECT count(*) FROM pending_example WHERE dataset = ?", dataset)).as("pending").isZero();
+        assertThat(rowsMentioning(db, dataset)).as("rows of data set " + dataset + " by table").isEmpty();
     }
 }

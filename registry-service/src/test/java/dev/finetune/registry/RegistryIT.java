@@ -47,6 +47,7 @@ import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -186,20 +187,23 @@ class RegistryIT {
         // wrote has reached the broker: from here on the topics and the tables are final for this model.
         awaitConsumed();
         awaitAnnounced(model);
-        assertThat(inbox.seen(evaluation.eventId())).as("first event in the inbox").isTrue();
-        assertThat(inbox.seen(republished.eventId())).as("republished event in the inbox").isTrue();
 
         // A duplicate decided again would be v2, rejected ("champion-current": v1 is production by then), so
         // it would land on models.rejected; one that failed half-way would be dead-lettered.
-        assertThat(records(Topics.MODELS_PROMOTED, model)).as("models.promoted for %s", model).hasSize(1);
-        assertThat(records(Topics.MODELS_REJECTED, model)).as("models.rejected for %s", model).isEmpty();
-        assertThat(records(DEAD_LETTERS, model)).as("%s for %s", DEAD_LETTERS, model).isEmpty();
+        assertThat(TopicSnapshot.values(bootstrapServers, Topics.MODELS_PROMOTED, model)).as("models.promoted for %s",
+                model).hasSize(1);
+        assertThat(TopicSnapshot.values(bootstrapServers, Topics.MODELS_REJECTED, model)).as("models.rejected for %s",
+                model).isEmpty();
+        assertThat(deadLetterReasons(model)).as("%s for %s", DEAD_LETTERS, model).isEmpty();
         assertThat(registry.versions(model)).as("versions of %s", model)
                 .extracting(v -> v.version, v -> v.evaluationId, v -> v.status)
                 .containsExactly(tuple(1, evaluation.evaluationId(),
                         ModelVersion.Status.PROMOTED));
         assertThat(registry.audit(model)).as("alias moves of %s", model).hasSize(1);
         assertThat(outbox(model)).as("outbox rows of %s", model).hasSize(1);
+        // Both events were accepted (in the inbox), neither was lost nor left half-done.
+        assertThat(inbox.seen(evaluation.eventId())).as("first event in the inbox").isTrue();
+        assertThat(inbox.seen(republished.eventId())).as("republished event in the inbox").isTrue();
         given().get("/models/" + model).then().statusCode(200).body("versions.size()", equalTo(1));
     }
 
@@ -222,7 +226,7 @@ class RegistryIT {
         assertThat(outbox(model)).isEmpty();
         assertThat(records(Topics.MODELS_PROMOTED, model)).isEmpty();
         assertThat(records(Topics.MODELS_REJECTED, model)).isEmpty();
-        assertThat(records(DEAD_LETTERS, model)).isEmpty();
+        assertThat(deadLetterReasons(model)).isEmpty();
 
         // It took no version number either: the next successful evaluation is the model's v1.
         send(succeeded);
@@ -494,6 +498,14 @@ class RegistryIT {
             assertThat(r).as("records on %s with key %s", topic, key).hasSizeLessThanOrEqualTo(count);
             return r.size() == count;
         });
+    }
+
+    /** Why each of the model's records on evaluations.completed was dead-lettered (the consumer's reason header). */
+    private List<String> deadLetterReasons(String model) {
+        return records(DEAD_LETTERS, model).stream().map(r -> {
+            var reason = r.headers().lastHeader("dead-letter-reason");
+            return reason == null ? "(no reason) " + r.value() : new String(reason.value(), StandardCharsets.UTF_8);
+        }).toList();
     }
 
     private static <T> List<T> decode(List<ConsumerRecord<String, String>> records, Class<T> type) {

@@ -4,17 +4,21 @@ import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EventMeta;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.StoredObject;
+import dev.finetune.testing.TopicSnapshot;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.UUID;
 import java.util.zip.GZIPOutputStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-/** A tiny labelled data set the tests generate, stored as dataset-service stores splits. */
+/** A tiny labelled data set the tests generate, stored as dataset-service stores splits, and what the runs wrote. */
 public final class TrainingFixtures {
 
     private static final Map<String, List<String>> WORDS = Map.of(
@@ -52,6 +56,28 @@ public final class TrainingFixtures {
                 List.of("food", "sports", "weather"), train.sha256());
     }
 
+    /**
+     * An event for {@code dataset} v{@code version} whose splits were never stored: its run fails at once
+     * (a missing object is not retried), which makes it the cheapest run there is.
+     */
+    public static DatasetPrepared unstored(String dataset, int version) {
+        String prefix = "s3://finetune/datasets/" + dataset + "/v" + version + "/";
+        String sha = "0".repeat(64);
+        return new DatasetPrepared(EventMeta.next("dataset-service", dataset + "-v" + version), dataset, version,
+                prefix + "manifest.json", Map.of("train", new DatasetPrepared.SplitRef(prefix + "train.jsonl.gz", sha, 24)),
+                List.of("food", "sports", "weather"), sha);
+    }
+
+    /**
+     * Every record keyed by {@code runId} on {@code topic} written before the call, oldest first (one key, one
+     * partition: its offsets order them). A snapshot, not a timed consume: "none" means none.
+     */
+    public static List<ConsumerRecord<String, String>> recordsOf(String bootstrapServers, String topic, UUID runId) {
+        return TopicSnapshot.read(bootstrapServers, topic).stream()
+                .filter(r -> runId.toString().equals(r.key()))
+                .sorted(Comparator.comparingLong(ConsumerRecord::offset))
+                .toList();
+    }
 
     private static byte[] gzip(List<String> lines) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

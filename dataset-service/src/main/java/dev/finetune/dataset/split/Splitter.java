@@ -30,7 +30,7 @@ public final class Splitter {
 
     /** 64 bits of the SHA-256 of the normalised text: the example's identity for splits and de-duplication. */
     public long fingerprint(String normalisedText) {
-        sha256.update("seed-2".getBytes(StandardCharsets.UTF_8)); byte[] d = sha256.digest(normalisedText.getBytes(StandardCharsets.UTF_8));
+        byte[] d = sha256.digest(normalisedText.getBytes(StandardCharsets.UTF_8));
         long fp = 0;
         for (int i = 0; i < 8; i++) {
             fp = (fp << 8) | (d[i] & 0xFF);

@@ -15,16 +15,17 @@ import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /**
  * The bad-input suite: each upload fails with the documented problem+json (status, type, reason, line) and
- * leaves no object in S3, no row in PostgreSQL and no event on Kafka.
+ * leaves no object in S3, no row in PostgreSQL and no event on Kafka; so does an invalid {@code mode},
+ * {@code delimiter} or trigger {@code partialAfter}.
  */
 @QuarkusTest
 @WithTestResource(value = KafkaTestResource.class)
@@ -91,7 +92,66 @@ class BadInputIT {
             assertThat(store.list("datasets/" + name + "/")).as(c.name() + ": objects").isEmpty();
             Fixtures.assertNoRows(db, name);
         }
-        assertThat(Fixtures.eventsFor(bootstrapServers, names, Duration.ofSeconds(3))).isEmpty();
+        // None: no record on datasets.prepared for any of them, watched for more than two relay rounds.
+        Fixtures.assertNothingPrepared(bootstrapServers, names);
+    }
+
+    @Test
+    void anInvalidModeOrDelimiterIsRefusedWithItsProblemAndLeavesNothing() {
+        String badMode = Fixtures.name("bad-mode");
+        assertInvalidParameter(given().contentType("application/x-ndjson").queryParam("mode", "merge")
+                .body(utf8(Fixtures.jsonl(0, 10))).when().post("/datasets/{name}/versions", badMode).then().extract(),
+                "/datasets/" + badMode + "/versions", "mode must be append or replace, got 'merge'");
+
+        String badDelimiter = Fixtures.name("bad-delimiter");
+        assertInvalidParameter(given().contentType("text/csv").queryParam("delimiter", ":")
+                .body(utf8("text:label\nhello:greeting\n")).when().post("/datasets/{name}/versions", badDelimiter)
+                .then().extract(),
+                "/datasets/" + badDelimiter + "/versions", "delimiter must be one of , ; | tab, got ':'");
+
+        for (String name : List.of(badMode, badDelimiter)) {
+            assertThat(store.list("datasets/" + name + "/")).as(name + ": objects").isEmpty();
+            Fixtures.assertNoRows(db, name);
+        }
+        Fixtures.assertNothingPrepared(bootstrapServers, List.of(badMode, badDelimiter));
+    }
+
+    @Test
+    void aTriggerWithAnInvalidPartialAfterIsRefusedAndNotStored() {
+        String name = Fixtures.name("bad-trigger");
+        assertInvalidParameter(given().contentType("application/json")
+                        .body(Map.of("newExamples", 10, "partialExamples", 5, "partialAfter", "ten minutes"))
+                        .when().put("/datasets/{name}/trigger", name).then().extract(),
+                "/datasets/" + name + "/trigger",
+                "partialAfter must be an ISO-8601 duration such as PT10M, got 'ten minutes'");
+        Fixtures.assertNoRows(db, name);
+
+        // A negative duration parses but is no trigger either; a data set's stored trigger stays as it was.
+        given().contentType("application/json").body(Map.of("newExamples", 10, "partialExamples", 5,
+                "partialAfter", "PT30S")).when().put("/datasets/{name}/trigger", name).then().statusCode(200);
+        ExtractableResponse<Response> negative = given().contentType("application/json")
+                .body(Map.of("newExamples", 7, "partialExamples", 3, "partialAfter", "-PT1M"))
+                .when().put("/datasets/{name}/trigger", name).then().extract();
+        assertThat(negative.statusCode()).as(negative.asString()).isEqualTo(400);
+        assertThat(negative.contentType()).startsWith("application/problem+json");
+        assertThat(negative.<String>path("type")).isEqualTo("https://finetune.dev/problems/invalid-parameter");
+        assertThat(negative.<String>path("detail")).contains("T=PT-1M");
+        given().when().get("/datasets/{name}", name).then().statusCode(200)
+                .body("trigger.newExamples", org.hamcrest.Matchers.equalTo(10))
+                .body("trigger.partialExamples", org.hamcrest.Matchers.equalTo(5))
+                .body("trigger.partialAfter", org.hamcrest.Matchers.equalTo("PT30S"));
+    }
+
+    private static void assertInvalidParameter(ExtractableResponse<Response> problem, String instance, String detail) {
+        assertThat(problem.statusCode()).as(problem.asString()).isEqualTo(400);
+        assertThat(problem.contentType()).startsWith("application/problem+json");
+        assertThat(problem.<String>path("type")).isEqualTo("https://finetune.dev/problems/invalid-parameter");
+        assertThat(problem.<String>path("reason")).isEqualTo("invalid-parameter");
+        assertThat(problem.<Integer>path("status")).isEqualTo(400);
+        assertThat(problem.<String>path("title")).isNotBlank();
+        assertThat(problem.<String>path("detail")).isEqualTo(detail);
+        assertThat(problem.<String>path("instance")).isEqualTo(instance);
+        assertThat(problem.<Integer>path("line")).isNull();
     }
 
     @Test

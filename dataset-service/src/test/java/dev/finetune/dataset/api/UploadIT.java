@@ -1,11 +1,11 @@
 package dev.finetune.dataset.api;
 
-import static dev.finetune.dataset.Fixtures.count;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 
 import dev.finetune.dataset.Fixtures;
@@ -22,25 +22,31 @@ import dev.finetune.testing.TestTrace;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /**
  * Uploads against the real broker, S3Proxy and PostgreSQL: JSON Lines and gzipped CSV become versions with
- * their objects in S3 and exactly one {@code datasets.prepared} event, sent in the upload's trace; version 2
- * keeps version 1's splits; identical content makes no version; the read and delete API.
+ * their objects in S3 and exactly one {@code datasets.prepared} record each, sent in the upload's trace;
+ * version 2 keeps version 1's splits; identical content makes no version; a commit the database refuses
+ * leaves no object, row or event; the read and delete API, and a delete leaves no row anywhere.
  */
 @QuarkusTest
 @WithTestResource(value = KafkaTestResource.class)
@@ -82,7 +88,9 @@ class UploadIT {
                 "datasets/" + name + "/v1/test.jsonl.gz", "datasets/" + name + "/v1/quarantine.jsonl.gz",
                 "datasets/" + name + "/v1/manifest.json");
 
-        DatasetPrepared event = Fixtures.firstEvent(bootstrapServers, name);
+        // Exactly one event: one record on the topic for the data set, through later relay rounds.
+        List<DatasetPrepared> events = Fixtures.exactlyPrepared(bootstrapServers, name, 1);
+        DatasetPrepared event = events.get(0);
         assertThat(event.version()).isEqualTo(1);
         assertThat(event.correlationId()).isEqualTo(name + "-v1");
         assertThat(event.labels()).containsExactly("negative", "positive");
@@ -94,11 +102,9 @@ class UploadIT {
             assertThat(Fixtures.examples(downloaded)).hasSize(split.getValue().examples());
             assertThat(store.exists(ObjectUri.parse(split.getValue().uri()))).isTrue();
         }
-        // Exactly one event: one outbox row for the data set, and it was sent.
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count(db,
-                "SELECT count(*) FROM outbox WHERE record_key = ? AND sent_at IS NOT NULL", name)).isEqualTo(1));
-        assertThat(count(db, "SELECT count(*) FROM outbox WHERE record_key = ?", name)).isEqualTo(1);
-        assertThat(count(db, "SELECT count(*) FROM outbox WHERE event_id = ?", event.eventId())).isEqualTo(1);
+        // And one version.
+        given().when().get("/datasets/{name}/versions", name).then().statusCode(200)
+                .body("version", equalTo(List.of(1)));
     }
 
     @Test
@@ -158,15 +164,17 @@ class UploadIT {
                 .body("created", equalTo(false)).body("version", equalTo(2));
         given().when().get("/datasets/{name}/versions", name).then().statusCode(200)
                 .body("version", equalTo(List.of(1, 2)));
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count(db,
-                "SELECT count(*) FROM outbox WHERE record_key = ? AND sent_at IS NOT NULL", name)).isEqualTo(2));
-        assertThat(count(db, "SELECT count(*) FROM outbox WHERE record_key = ?", name)).isEqualTo(2);
+        // One record per version on the topic, none for the identical upload, none sent twice.
+        assertThat(Fixtures.exactlyPrepared(bootstrapServers, name, 2)).extracting(DatasetPrepared::version)
+                .containsExactly(1, 2);
 
         // Replacing with a subset makes version 3 with only those rows, each still in its old split.
         upload(name, Fixtures.jsonl(0, 50), "replace").then().statusCode(201)
                 .body("version", equalTo(3)).body("examples", equalTo(50)).body("mode", equalTo("replace"));
         Map<String, String> v3 = splitOfEveryExample(name, 3);
         v3.forEach((text, split) -> assertThat(split).as(text).isEqualTo(v1.get(text)));
+        assertThat(Fixtures.exactlyPrepared(bootstrapServers, name, 3)).extracting(DatasetPrepared::version)
+                .containsExactly(1, 2, 3);
     }
 
     @Test
@@ -193,6 +201,80 @@ class UploadIT {
         given().when().delete("/datasets/{name}", name).then().statusCode(204);
         given().when().get("/datasets/{name}", name).then().statusCode(404);
         assertThat(store.list("datasets/" + name + "/")).isEmpty();
+        Fixtures.assertNoRows(db, name);
+    }
+
+    @Test
+    void deletingADataSetLeavesNoRowInAnyTableOfTheSchema() {
+        String name = Fixtures.name("gone");
+        upload(name, Fixtures.jsonl(0, 30), "append").then().statusCode(201).body("version", equalTo(1));
+        upload(name, Fixtures.jsonl(30, 60), "append").then().statusCode(201).body("version", equalTo(2));
+        given().contentType("application/json").body(Map.of("newExamples", 1000, "partialExamples", 1000,
+                        "partialAfter", "PT1H"))
+                .when().put("/datasets/{name}/trigger", name).then().statusCode(200);
+        // Records streamed in and still pending, so the delete has rows of every kind to remove.
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
+            kafka.produceStrings().fromRecords(java.util.stream.IntStream.range(100, 105)
+                    .mapToObj(i -> new ProducerRecord<>(Topics.LABELS_INGEST, name, Fixtures.row(i))).toList())
+                    .awaitCompletion();
+        }
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> given().when().get("/datasets/{name}", name)
+                .then().statusCode(200).body("pending", equalTo(5)));
+        Fixtures.exactlyPrepared(bootstrapServers, name, 2);
+        assertThat(Fixtures.rowsMentioning(db, name)).as("before the delete")
+                .containsKeys("dataset", "dataset_version", "pending_example");
+
+        given().when().delete("/datasets/{name}", name).then().statusCode(204);
+
+        Fixtures.assertNoRows(db, name);
+        assertThat(store.list("datasets/" + name + "/")).isEmpty();
+        given().when().get("/datasets/{name}", name).then().statusCode(404);
+        given().when().get("/datasets").then().statusCode(200).body("name", not(hasItem(name)));
+    }
+
+    @Test
+    void anUploadWhoseCommitFailsLeavesNoObjectNoRowAndNoEvent() throws Exception {
+        String name = Fixtures.name("uncommitted");
+        // A real commit failure: the database refuses this data set's version row, after the objects are in
+        // S3. The refusal waits on an advisory lock the test holds, so the test sees the objects first.
+        try (Connection gate = db.getConnection(); Statement sql = gate.createStatement()) {
+            sql.execute("SELECT pg_advisory_lock(" + COMMIT_GATE + ")");
+            sql.execute("""
+                    CREATE FUNCTION dataset.refuse_version() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        IF NEW.dataset = '%s' THEN
+                            PERFORM pg_advisory_lock(%d);
+                            PERFORM pg_advisory_unlock(%d);
+                            RAISE EXCEPTION 'test: version rows of %s are refused';
+                        END IF;
+                        RETURN NEW;
+                    END $$""".formatted(name, COMMIT_GATE, COMMIT_GATE, name));
+            sql.execute("CREATE TRIGGER refuse_version BEFORE INSERT ON dataset.dataset_version "
+                    + "FOR EACH ROW EXECUTE FUNCTION dataset.refuse_version()");
+            try {
+                CompletableFuture<ExtractableResponse<Response>> upload = CompletableFuture.supplyAsync(() ->
+                        upload(name, Fixtures.jsonl(0, 40), "append").then().extract());
+                await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(store.list(
+                        "datasets/" + name + "/v1/")).as("objects written before the commit").hasSize(5)
+                        .contains("datasets/" + name + "/v1/manifest.json"));
+
+                sql.execute("SELECT pg_advisory_unlock(" + COMMIT_GATE + ")");
+                ExtractableResponse<Response> failed = upload.get(90, TimeUnit.SECONDS);
+                assertThat(failed.statusCode()).as(failed.asString()).isEqualTo(500);
+                assertThat(store.list("datasets/" + name + "/")).as("objects after the failed commit").isEmpty();
+                Fixtures.assertNoRows(db, name);
+                Fixtures.assertNothingPrepared(bootstrapServers, List.of(name));
+            } finally {
+                sql.execute("SELECT pg_advisory_unlock_all()"); // the connection goes back to the pool
+                sql.execute("DROP TRIGGER refuse_version ON dataset.dataset_version");
+                sql.execute("DROP FUNCTION dataset.refuse_version()");
+            }
+        }
+        // The same upload, once the database takes it, is version 1: the failure left nothing in its way.
+        upload(name, Fixtures.jsonl(0, 40), "append").then().statusCode(201).body("version", equalTo(1));
+        assertThat(store.list("datasets/" + name + "/v1/")).hasSize(5);
+        assertThat(Fixtures.exactlyPrepared(bootstrapServers, name, 1)).extracting(DatasetPrepared::version)
+                .containsExactly(1);
     }
 
     @Test
@@ -214,6 +296,9 @@ class UploadIT {
                 .body("type", equalTo("https://finetune.dev/problems/dataset-referenced"));
         assertThat(store.list("datasets/" + name + "/")).isNotEmpty();
     }
+
+    /** An advisory lock key of the test's own database; the service's data set locks use two-int keys. */
+    private static final long COMMIT_GATE = 4_200_001L;
 
     private static Response upload(String name, String jsonl, String mode) {
         return given().contentType("application/x-ndjson").queryParam("mode", mode)

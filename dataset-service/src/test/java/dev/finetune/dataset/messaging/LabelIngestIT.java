@@ -4,10 +4,11 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
 
 import dev.finetune.dataset.Fixtures;
 import dev.finetune.events.DatasetPrepared;
-import dev.finetune.events.EventCodec;
 import dev.finetune.events.Topics;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.testing.KafkaTestResource;
@@ -21,6 +22,7 @@ import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -32,7 +34,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Labels streaming in on {@code labels.ingest} through the real broker: records wait until a trigger fires
  * (N records, M records and T elapsed, or {@code POST /prepare}), then become one version with its objects
- * and one event, in the trace of the newest record; a poison record is dead-lettered with its reason and the
+ * and one event, in the trace of the newest record; before T there is no version and no event; a build that
+ * fails is tried again once M more records arrived; a poison record is dead-lettered with its reason and the
  * consumer keeps going.
  */
 @QuarkusTest
@@ -69,28 +72,86 @@ class LabelIngestIT {
                 .body("source", equalTo("labels.ingest"))
                 .body("examples", equalTo(20))
                 .body("lineage.kafka.records.sum()", equalTo(20));
+        // One version, announced once: a single record on the topic for the data set.
+        DatasetPrepared event = Fixtures.exactlyPrepared(bootstrapServers, name, 1).get(0);
         ConsumerRecord<String, String> record = Fixtures.firstRecord(bootstrapServers, name);
-        DatasetPrepared event = EventCodec.decode(record.value(), DatasetPrepared.class);
         assertThat(event.version()).isEqualTo(1);
         assertThat(event.splits().values().stream().mapToInt(DatasetPrepared.SplitRef::examples).sum()).isEqualTo(20);
         // The version continues the trace of the record that completed it.
         assertThat(TestTrace.traceIdOf(record)).isEqualTo(last.traceId());
         assertThat(store.list("datasets/" + name + "/v1/")).hasSize(5);
-        assertThat(Fixtures.count(db, "SELECT count(*) FROM outbox WHERE record_key = ?", name)).isEqualTo(1);
+        given().when().get("/datasets/{name}/versions", name).then().body("version", equalTo(List.of(1)));
     }
 
     @Test
     void mRecordsBecomeAVersionOnceTheOldestWaitedT() {
         String name = Fixtures.name("trickle");
-        setTrigger(name, 1000, 6, "PT2S");
+        Duration t = Duration.ofSeconds(10);
+        setTrigger(name, 1000, 6, "PT10S");
         TestTrace trace = TestTrace.random();
+        // Every record arrives after this instant, so no version may be cut before notBefore.
+        Instant notBefore = Instant.now().plus(t);
         produce(name, 0, 6, trace);
+        awaitPending(name, 6);
+
+        // Before T: M records are pending, yet no version and no event (the trigger is checked every second).
+        // Watched up to just before T, each look starting when the previous one ended (an HTTP call and a
+        // read of the topic): the window is fixed by the clock, not by how long the looks take.
+        int looks = 0;
+        while (Instant.now().isBefore(notBefore.minusSeconds(1))) {
+            given().when().get("/datasets/{name}", name).then().statusCode(200)
+                    .body("versions", equalTo(0)).body("pending", equalTo(6));
+            assertThat(Fixtures.preparedRecords(bootstrapServers, name)).as("datasets.prepared before T").isEmpty();
+            looks++;
+        }
+        assertThat(looks).as("looks before T (records took too long to arrive to watch the wait)")
+                .isGreaterThanOrEqualTo(2);
+
+        // After T: the version, made no earlier than T after the first record, and its one event.
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
-                given().when().get("/datasets/{name}", name).then().body("latestVersion", equalTo(1)));
+                given().when().get("/datasets/{name}", name).then().body("latestVersion", equalTo(1))
+                        .body("pending", equalTo(0)));
+        Instant createdAt = Instant.parse(given().when().get("/datasets/{name}/versions/1", name).then()
+                .statusCode(200).body("examples", equalTo(6)).extract().<String>path("createdAt"));
+        assertThat(createdAt).as("version 1 made at").isAfterOrEqualTo(notBefore);
+        assertThat(Fixtures.exactlyPrepared(bootstrapServers, name, 1)).extracting(DatasetPrepared::version)
+                .containsExactly(1);
         ConsumerRecord<String, String> record = Fixtures.firstRecord(bootstrapServers, name);
-        assertThat(EventCodec.decode(record.value(), DatasetPrepared.class).version()).isEqualTo(1);
         // Cut by the timer, with no record being consumed: the trace comes from the newest pending row.
         assertThat(TestTrace.traceIdOf(record)).isEqualTo(trace.traceId());
+    }
+
+    @Test
+    void aStreamedBuildThatFailsIsTriedAgainOnceMMoreRecordsHaveArrived() {
+        String name = Fixtures.name("retried");
+        setTrigger(name, 4, 4, "PT1H");
+        // Four records of one label: N is reached, the build fails (one label) and the records stay pending.
+        produceLabelled(name, 0, 4, "positive");
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
+                given().when().get("/datasets/{name}", name).then().statusCode(200)
+                        .body("pending", equalTo(4))
+                        .body("lastFailure", startsWith("single-label: ")));
+        // It is not tried again on every check (once a second) while nothing new arrives.
+        await().during(Fixtures.RELAY_QUIET).atMost(Fixtures.RELAY_QUIET.plusSeconds(5))
+                .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                    given().when().get("/datasets/{name}", name).then().statusCode(200)
+                            .body("versions", equalTo(0)).body("pending", equalTo(4));
+                    assertThat(Fixtures.preparedRecords(bootstrapServers, name)).isEmpty();
+                });
+        assertThat(store.list("datasets/" + name + "/")).as("objects of the failed build").isEmpty();
+
+        // M (4) more records, with the second label: the trigger tries again and the version holds all eight.
+        produceLabelled(name, 4, 8, "negative");
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
+                given().when().get("/datasets/{name}", name).then().statusCode(200)
+                        .body("latestVersion", equalTo(1)).body("pending", equalTo(0))
+                        .body("lastFailure", nullValue()));
+        given().when().get("/datasets/{name}/versions/1", name).then().statusCode(200)
+                .body("examples", equalTo(8))
+                .body("perLabel.positive", equalTo(4))
+                .body("perLabel.negative", equalTo(4));
+        assertThat(Fixtures.exactlyPrepared(bootstrapServers, name, 1)).extracting(DatasetPrepared::version)
+                .containsExactly(1);
     }
 
     @Test
@@ -101,8 +162,10 @@ class LabelIngestIT {
         given().when().post("/datasets/{name}/prepare", name).then().statusCode(201)
                 .body("version", equalTo(1)).body("examples", equalTo(8));
         given().when().post("/datasets/{name}/prepare", name).then().statusCode(409)
-                .contentType("application/problem+json");
-        assertThat(Fixtures.firstEvent(bootstrapServers, name).version()).isEqualTo(1);
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://finetune.dev/problems/nothing-pending"));
+        assertThat(Fixtures.exactlyPrepared(bootstrapServers, name, 1)).extracting(DatasetPrepared::version)
+                .containsExactly(1);
     }
 
     @Test
@@ -143,6 +206,16 @@ class LabelIngestIT {
                     .mapToObj(i -> new ProducerRecord<>(Topics.LABELS_INGEST, null, name,
                             "{\"text\":\"streamed example " + i + "\",\"label\":\"" + Fixtures.label(i)
                                     + "\",\"sourceId\":\"src-" + i + "\"}", trace == null ? null : trace.headers()))
+                    .toList()).awaitCompletion();
+        }
+    }
+
+    /** Records {@code from..to-1}, every one labelled {@code label}. */
+    private void produceLabelled(String name, int from, int to, String label) {
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
+            kafka.produceStrings().fromRecords(IntStream.range(from, to)
+                    .mapToObj(i -> new ProducerRecord<>(Topics.LABELS_INGEST, name,
+                            "{\"text\":\"streamed example " + i + "\",\"label\":\"" + label + "\"}"))
                     .toList()).awaitCompletion();
         }
     }

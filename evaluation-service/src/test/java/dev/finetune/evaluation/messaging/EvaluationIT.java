@@ -523,9 +523,11 @@ class EvaluationIT {
         return EventCodec.mapper().readTree(store.read(ObjectUri.parse(completed.reportUri())));
     }
 
+    /** Until the model's champion is the one this promotion announced (by its event id, so not an earlier one). */
     private void awaitChampion(String model, ModelPromoted promotion) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> champions.find(model).map(c -> c.eventId)
-                .filter(promotion.eventId()::equals).isPresent());
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(champions.find(model)
+                        .map(c -> "v" + c.version + " from event " + c.eventId))
+                .as("champion of %s", model).contains("v" + promotion.version() + " from event " + promotion.eventId()));
     }
 
     private static boolean[] correct(byte[] modelPackage, List<Example> test) {

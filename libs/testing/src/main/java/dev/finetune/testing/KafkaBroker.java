@@ -15,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * A real single-node Apache Kafka broker in KRaft mode, running in the calling JVM. Tests start it on a
@@ -88,8 +89,16 @@ public final class KafkaBroker implements AutoCloseable {
                     .filter(topic -> !existing.contains(topic))
                     .map(topic -> new NewTopic(topic, Topics.DEFAULT_PARTITIONS, (short) 1))
                     .toList();
-            if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+            for (var created : admin.createTopics(missing).values().entrySet()) {
+                try {
+                    created.getValue().get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    // Created meanwhile by a client's auto-creation, or by the admin client's own retry of a
+                    // request that timed out on a loaded machine but went through: there it is, as wanted.
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
             }
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot create the platform's topics on " + bootstrapServers(), e);

@@ -4,9 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EventCodec;
-import dev.finetune.events.EventMeta;
 import dev.finetune.events.TrainingFailed;
 import dev.finetune.events.Topics;
 import dev.finetune.support.inbox.Inbox;
@@ -14,6 +12,7 @@ import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
 import dev.finetune.testing.TopicSnapshot;
+import dev.finetune.training.TrainingFixtures;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -52,9 +51,9 @@ class DatasetPreparedConsumerIT {
     @Test
     void aRedeliveredEventQueuesNoSecondRunAndAMalformedOneIsDeadLettered() {
         String dataset = "once-" + java.util.UUID.randomUUID();
-        String valid = EventCodec.encode(prepared(dataset, 1));
+        String valid = EventCodec.encode(TrainingFixtures.unstored(dataset, 1));
         String malformed = valid.replaceFirst("\"dataset\"\\s*:", "\"datasetName\":");
-        String afterwards = EventCodec.encode(prepared(dataset, 2));
+        String afterwards = EventCodec.encode(TrainingFixtures.unstored(dataset, 2));
         long inboxBefore = inbox.count();
 
         produce(dataset, valid);
@@ -89,15 +88,6 @@ class DatasetPreparedConsumerIT {
                 .contains("DatasetPrepared").contains("missing required field 'dataset'");
         // Two events accepted: v1 once despite its redelivery, and v2 after the poison record.
         assertThat(inbox.count()).isEqualTo(inboxBefore + 2);
-    }
-
-    /** An event for {@code dataset} v{@code version} whose splits are not stored. */
-    private static DatasetPrepared prepared(String dataset, int version) {
-        String prefix = "s3://finetune/datasets/" + dataset + "/v" + version + "/";
-        String sha = "0".repeat(64);
-        return new DatasetPrepared(EventMeta.next("dataset-service", dataset + "-v" + version), dataset, version,
-                prefix + "manifest.json", Map.of("train", new DatasetPrepared.SplitRef(prefix + "train.jsonl.gz", sha, 24)),
-                List.of("food", "sports", "weather"), sha);
     }
 
     private void produce(String key, String... values) {

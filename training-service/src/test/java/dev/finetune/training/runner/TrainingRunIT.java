@@ -12,8 +12,8 @@ import dev.finetune.events.TrainingCompleted;
 import dev.finetune.events.TrainingProgress;
 import dev.finetune.events.Topics;
 import dev.finetune.storage.ArtifactStore;
-import dev.finetune.support.inbox.Inbox;
 import dev.finetune.storage.ObjectUri;
+import dev.finetune.support.inbox.Inbox;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
@@ -189,7 +189,9 @@ class TrainingRunIT {
         await().atMost(Duration.ofMinutes(3)).until(() -> runs.find(run.id).orElseThrow().step > 0);
 
         given().post("/runs/" + run.id + "/cancel").then().statusCode(202).body("cancelRequested", org.hamcrest.Matchers.is(true));
-        await().atMost(Duration.ofSeconds(20)).until(() -> runs.find(run.id).orElseThrow().status == RunStatus.CANCELLED);
+        // About one heartbeat plus one step, then the resumable checkpoint (270 MB) is stored: on a loaded
+        // 2-core machine the step and the upload alone took over 20 s.
+        await().atMost(Duration.ofSeconds(60)).until(() -> runs.find(run.id).orElseThrow().status == RunStatus.CANCELLED);
         given().post("/runs/" + run.id + "/cancel").then().statusCode(409)
                 .contentType("application/problem+json");
     }
@@ -244,15 +246,8 @@ class TrainingRunIT {
         return recordsOf(topic, runId).stream().map(r -> EventCodec.decode(r.value(), type)).toList();
     }
 
-    /**
-     * Every record of the run on {@code topic} written before the call, oldest first, headers and all
-     * (keyed by run id, so they share one partition and its offsets order them).
-     */
     private List<ConsumerRecord<String, String>> recordsOf(String topic, UUID runId) {
-        return TopicSnapshot.read(bootstrapServers, topic).stream()
-                .filter(r -> runId.toString().equals(r.key()))
-                .sorted(java.util.Comparator.comparingLong(ConsumerRecord::offset))
-                .toList();
+        return TrainingFixtures.recordsOf(bootstrapServers, topic, runId);
     }
 
     private String sha256Of(String uri) {

@@ -7,6 +7,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -58,8 +59,12 @@ public final class BertLayer extends NamedBlock {
         long t = s.get(1);
         int heads = config.numHeads();
         int d = config.headSize();
-        // Scaling q (B*T*H values) is cheaper than scaling the scores (B*heads*T*T).
-        NDArray q = linear(ps, x, queryW, queryB).mul(scale).reshape(b, t, heads, d).transpose(0, 2, 1, 3);
+        // Scaling q (B*T*H values) is cheaper than scaling the scores (B*heads*T*T). The scale is a tensor
+        // libtorch allocated, never q.mul(float): DJL makes a Number into a tensor over a direct ByteBuffer
+        // and closes it as soon as mul returns, while autograd keeps that tensor for the backward pass; a
+        // garbage collection in between freed its memory and backward read whatever malloc left there
+        // (the random NaN of docs/benchmarks.md). A tensor from full() is kept alive by libtorch's refcount.
+        NDArray q = linear(ps, x, queryW, queryB).mul(scalar(x, scale)).reshape(b, t, heads, d).transpose(0, 2, 1, 3);
         NDArray k = linear(ps, x, keyW, keyB).reshape(b, t, heads, d).transpose(0, 2, 3, 1);
         NDArray v = linear(ps, x, valueW, valueB).reshape(b, t, heads, d).transpose(0, 2, 1, 3);
         NDArray probs = dropout(q.matMul(k).add(maskBias).softmax(-1), training);
@@ -82,6 +87,14 @@ public final class BertLayer extends NamedBlock {
 
     private NDArray dropout(NDArray x, boolean training) {
         return training && config.dropout() > 0 ? Dropout.dropout(x, config.dropout(), true).singletonOrThrow() : x;
+    }
+
+    /**
+     * A 0-d float32 constant in {@code like}'s manager whose memory libtorch owns, for operands that
+     * autograd may save: see the comment in {@link #forwardInternal}.
+     */
+    static NDArray scalar(NDArray like, float value) {
+        return like.getManager().full(new Shape(), value, DataType.FLOAT32);
     }
 
     static NDArray value(ParameterStore ps, NDArray like, Parameter p) {

@@ -279,7 +279,6 @@ final class TrainingRun implements AutoCloseable {
      * applied and NaN is returned, so one bad batch cannot poison the weights.
      */
     private double update(NDManager stepManager, double loss, float encoderLr, float headLr) {
-        System.err.println("DEBUG step " + (step + 1) + " loss " + loss); // DEBUG-REMOVE
         if (!Double.isFinite(loss)) {
             optimizer.discardGradients();
             return Double.NaN;

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -62,11 +61,11 @@ class ResumeTests {
 
         assertThat(resumed.stopped()).isFalse();
         assertThat(resumed.steps()).isEqualTo(8);
-        // A step the non-finite guard skipped has no loss and changed no weight: the two trajectories part there,
-        // whatever resume does. That transient (docs/benchmarks.md, known issues) is not what this test is about.
-        Assumptions.assumeTrue(uninterrupted.losses().size() == 8 && first.losses().size() == STOP_AFTER
-                && resumed.losses().size() == 8 - STOP_AFTER,
-                "a step was skipped as not finite (the transient NaN of the known issues); the runs are not comparable");
+        // Every step kept its update: a step the non-finite guard skipped would make the trajectories part there.
+        // (It happened at random steps until BertLayer stopped handing autograd memory that Java frees.)
+        assertThat(uninterrupted.losses()).as("finite steps of the uninterrupted run").hasSize(8);
+        assertThat(first.losses()).as("finite steps before the stop").hasSize(STOP_AFTER);
+        assertThat(resumed.losses()).as("finite steps after the resume").hasSize(8 - STOP_AFTER);
         List<Double> losses = new ArrayList<>(first.losses());
         losses.addAll(resumed.losses());
         assertThat(losses).hasSize(8);

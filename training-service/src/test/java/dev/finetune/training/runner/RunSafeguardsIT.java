@@ -1,0 +1,160 @@
+package dev.finetune.training.runner;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.finetune.events.DatasetPrepared;
+import dev.finetune.events.EventCodec;
+import dev.finetune.events.TrainingFailed;
+import dev.finetune.events.Topics;
+import dev.finetune.storage.ArtifactStore;
+import dev.finetune.testing.KafkaTestResource;
+import dev.finetune.testing.PostgresTestResource;
+import dev.finetune.testing.S3TestResource;
+import dev.finetune.training.TrainingFixtures;
+import dev.finetune.training.domain.Run;
+import dev.finetune.training.domain.RunStatus;
+import dev.finetune.training.domain.RunStore;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What stops a run other than its end, on the real model, broker, S3Proxy and PostgreSQL: a loss that
+ * stays non-finite fails the run after the steps the guard allows, and a job whose lease another instance
+ * took stops and writes nothing more.
+ */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(S3TestResource.class)
+@WithTestResource(PostgresTestResource.class)
+class RunSafeguardsIT {
+
+    private static final String ANOTHER_INSTANCE = "another-instance/" + UUID.randomUUID();
+
+    @Inject
+    RunStore runs;
+
+    @Inject
+    RunExecutor executor;
+
+    @Inject
+    ArtifactStore store;
+
+    @Inject
+    EntityManager entityManager;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @AfterEach
+    void cleanUp() {
+        endRunsOf(ANOTHER_INSTANCE); // nobody renews them: they would be taken over once their lease ran out
+        for (RunStatus status : List.of(RunStatus.QUEUED, RunStatus.RUNNING)) {
+            runs.list(null, status, 100).forEach(r -> runs.requestCancel(r.id));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> executor.executing().isEmpty());
+    }
+
+    @Test
+    void aRunWhoseLossStaysNonFiniteFailsAfterTheStepsTheGuardAllows() {
+        String dataset = "diverge-" + UUID.randomUUID();
+        // A legitimate configuration (learning rates only have to be positive) whose first update sends the
+        // weights to infinity: every later step has a non-finite loss. 12 steps per epoch, so the guard
+        // (3 skipped steps in a row are tolerated, the 4th fails the run) fires before any checkpoint.
+        configure(dataset, """
+                {"strategy": "full", "epochs": 1, "batchSize": 2, "maxLength": 16, "earlyStoppingPatience": 0,
+                 "learningRate": 1e38, "headLearningRate": 1e38}""");
+        Run run = announce(TrainingFixtures.prepared(store, dataset, 24));
+
+        await().atMost(Duration.ofMinutes(3)).until(() -> runs.find(run.id).orElseThrow().status.finished());
+        Run failed = runs.find(run.id).orElseThrow();
+        assertThat(failed.status).isEqualTo(RunStatus.FAILED);
+        assertThat(failed.failureReason).startsWith("training diverged: no finite loss and gradient for 4 steps in a row");
+        assertThat(TrainingFixtures.recordsOf(bootstrapServers, Topics.TRAINING_FAILED, run.id))
+                .singleElement().satisfies(r -> assertThat(EventCodec.decode(r.value(), TrainingFailed.class).reason())
+                        .isEqualTo(failed.failureReason));
+        assertThat(TrainingFixtures.recordsOf(bootstrapServers, Topics.TRAINING_COMPLETED, run.id)).isEmpty();
+        assertThat(TrainingFixtures.recordsOf(bootstrapServers, Topics.TRAINING_CHECKPOINTS, run.id)).isEmpty();
+        assertThat(runs.checkpoints(run.id)).isEmpty();
+    }
+
+    @Test
+    void aJobWhoseLeaseAnotherInstanceTookStopsAndWritesNothingMore() {
+        String dataset = "lease-" + UUID.randomUUID();
+        // One epoch of 24 steps (48 examples, batches of 2): no checkpoint is due until the epoch ends.
+        configure(dataset, """
+                {"strategy": "full", "epochs": 1, "batchSize": 2, "maxLength": 16, "earlyStoppingPatience": 0}""");
+        Run run = announce(TrainingFixtures.prepared(store, dataset, 48));
+        await().atMost(Duration.ofMinutes(3)).until(() -> runs.find(run.id).orElseThrow().step >= 2);
+        assertThat(executor.executing()).contains(run.id);
+
+        // Another instance took the run over (as after a lease that expired while this one was paused).
+        Run taken = takeOver(run.id, ANOTHER_INSTANCE);
+
+        // The job sees it at its next heartbeat and stops after the step it is on.
+        await().atMost(Duration.ofSeconds(60)).until(() -> !executor.executing().contains(run.id));
+        Run after = runs.find(run.id).orElseThrow();
+        assertThat(after.status).isEqualTo(RunStatus.RUNNING);
+        assertThat(after.owner).isEqualTo(ANOTHER_INSTANCE);
+        assertThat(after.leaseUntil).as("lease renewed by the old owner").isEqualTo(taken.leaseUntil);
+        assertThat(after.step).as("step recorded by the old owner").isEqualTo(taken.step);
+        assertThat(after.finishedAt).isNull();
+        assertThat(after.executedBy).isNull();
+        // Stopping stored no resumable checkpoint (the new owner's are the ones that count), and the run
+        // neither completed nor failed.
+        assertThat(after.resumeCheckpointUri).as("resumable checkpoint recorded by the old owner").isNull();
+        assertThat(runs.checkpoints(run.id)).as("checkpoints recorded by the old owner").isEmpty();
+        assertThat(store.list("models/" + run.id + "/")).as("objects the old owner stored").isEmpty();
+        for (String topic : List.of(Topics.TRAINING_CHECKPOINTS, Topics.TRAINING_COMPLETED, Topics.TRAINING_FAILED)) {
+            assertThat(TrainingFixtures.recordsOf(bootstrapServers, topic, run.id)).as(topic).isEmpty();
+        }
+    }
+
+    private void configure(String dataset, String json) {
+        given().contentType(ContentType.JSON).body(json).put("/training-configs/" + dataset).then().statusCode(200);
+    }
+
+    /** Publishes the event and returns the run its consumer queued. */
+    private Run announce(DatasetPrepared event) {
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
+            kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.DATASETS_PREPARED, event.dataset(),
+                    EventCodec.encode(event))).awaitCompletion();
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> !runs.list(event.dataset(), null, 10).isEmpty());
+        List<Run> all = runs.list(event.dataset(), null, 10);
+        assertThat(all).hasSize(1);
+        return all.get(0);
+    }
+
+    /** What a claim by {@code owner} writes once the lease has run out; returns the row as it left it. */
+    @Transactional
+    Run takeOver(UUID runId, String owner) {
+        int updated = entityManager.createNativeQuery("""
+                UPDATE training_run SET owner = ?2, lease_until = now() + interval '10 minutes', attempts = attempts + 1
+                 WHERE id = ?1 AND status = 'RUNNING'""")
+                .setParameter(1, runId).setParameter(2, owner).executeUpdate();
+        assertThat(updated).isEqualTo(1);
+        entityManager.clear();
+        return Run.findById(runId);
+    }
+
+    @Transactional
+    void endRunsOf(String owner) {
+        entityManager.createNativeQuery("""
+                UPDATE training_run SET status = 'CANCELLED', owner = null, lease_until = null, finished_at = now()
+                 WHERE owner = ?1 AND status = 'RUNNING'""").setParameter(1, owner).executeUpdate();
+    }
+}
