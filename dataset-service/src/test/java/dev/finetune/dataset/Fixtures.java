@@ -83,7 +83,7 @@ public final class Fixtures {
 
     /**
      * How long a "no more" or "none" check of {@code datasets.prepared} watches the topic: more than two rounds
-     * of the outbox relay ({@code %test.dataset.outbox.poll-interval=2s}), so an event committed before the
+     * of the outbox relay ({@code %test.outbox.sweep-interval=2s}), so an event committed before the
      * check, or one sent a second time by a later round, is on the topic before the check ends.
      */
     public static final Duration RELAY_QUIET = Duration.ofSeconds(5);
