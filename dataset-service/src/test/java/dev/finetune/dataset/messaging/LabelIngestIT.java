@@ -15,6 +15,7 @@ import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
 import dev.finetune.testing.TestTrace;
+import dev.finetune.testing.TopicSnapshot;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -131,17 +132,22 @@ class LabelIngestIT {
                 given().when().get("/datasets/{name}", name).then().statusCode(200)
                         .body("pending", equalTo(4))
                         .body("lastFailure", startsWith("single-label: ")));
-        // It is not tried again on every check (once a second) while nothing new arrives.
-        await().during(Fixtures.RELAY_QUIET).atMost(Fixtures.RELAY_QUIET.plusSeconds(5))
-                .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                    given().when().get("/datasets/{name}", name).then().statusCode(200)
-                            .body("versions", equalTo(0)).body("pending", equalTo(4));
-                    assertThat(Fixtures.preparedRecords(bootstrapServers, name)).isEmpty();
-                });
         assertThat(store.list("datasets/" + name + "/")).as("objects of the failed build").isEmpty();
 
-        // M (4) more records, with the second label: the trigger tries again and the version holds all eight.
-        produceLabelled(name, 4, 8, "negative");
+        // Three more (fewer than M), now with a second label: the data would pass, but the trigger waits for M
+        // more records than it failed on, so nothing is built yet (each arrival and each 1 s sweep checks).
+        produceLabelled(name, 4, 7, "negative");
+        awaitPending(name, 7);
+        await().during(Fixtures.RELAY_QUIET).atMost(Fixtures.RELAY_QUIET.plusSeconds(10))
+                .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                    given().when().get("/datasets/{name}", name).then().statusCode(200)
+                            .body("versions", equalTo(0)).body("pending", equalTo(7))
+                            .body("lastFailure", startsWith("single-label: "));
+                    assertThat(Fixtures.preparedRecords(bootstrapServers, name)).isEmpty();
+                });
+
+        // The fourth (M = 4 more than at the failure): the trigger tries again and the version holds all eight.
+        produceLabelled(name, 7, 8, "negative");
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
                 given().when().get("/datasets/{name}", name).then().statusCode(200)
                         .body("latestVersion", equalTo(1)).body("pending", equalTo(0))
@@ -150,6 +156,7 @@ class LabelIngestIT {
                 .body("examples", equalTo(8))
                 .body("perLabel.positive", equalTo(4))
                 .body("perLabel.negative", equalTo(4));
+        assertThat(store.list("datasets/" + name + "/")).hasSize(5);
         assertThat(Fixtures.exactlyPrepared(bootstrapServers, name, 1)).extracting(DatasetPrepared::version)
                 .containsExactly(1);
     }
@@ -178,14 +185,17 @@ class LabelIngestIT {
                     new ProducerRecord<>(Topics.LABELS_INGEST, name, "{\"text\": \"t\", \"sourceId\": \"s-1\"}"),
                     new ProducerRecord<>(Topics.LABELS_INGEST, name, "{\"text\": \"fine\", \"label\": \"ok\"}"))
                     .awaitCompletion();
-            List<ConsumerRecord<String, String>> dead = kafka.consumeStrings()
-                    .fromTopics(DLQ, all -> all.select().where(r -> name.equals(r.key())).select().first(2))
-                    .awaitCompletion(Duration.ofSeconds(60)).getRecords();
+        }
+        // Exactly the two bad records, each once, with their reasons: every record of the DLQ topic is read.
+        List<ConsumerRecord<String, String>> dead = new java.util.ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            dead.clear();
+            TopicSnapshot.read(bootstrapServers, DLQ).stream().filter(r -> name.equals(r.key())).forEach(dead::add);
             assertThat(dead).extracting(ConsumerRecord::value)
                     .containsExactly(poison, "{\"text\": \"t\", \"sourceId\": \"s-1\"}");
-            assertThat(reason(dead.get(0))).contains("LabelRecord").contains("not valid JSON");
-            assertThat(reason(dead.get(1))).isEqualTo("LabelRecord: missing required field 'label'");
-        }
+        });
+        assertThat(reason(dead.get(0))).contains("LabelRecord").contains("not valid JSON");
+        assertThat(reason(dead.get(1))).isEqualTo("LabelRecord: missing required field 'label'");
         awaitPending(name, 1); // the record after the poison ones was accepted
         assertThat(Fixtures.count(db, "SELECT count(*) FROM pending_example WHERE dataset = ?", name)).isEqualTo(1);
         assertThat(store.list("datasets/" + name + "/")).isEmpty();

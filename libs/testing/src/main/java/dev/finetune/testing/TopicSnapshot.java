@@ -36,7 +36,12 @@ public final class TopicSnapshot {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                consumer.poll(Duration.ofSeconds(1)).forEach(records::add);
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofSeconds(1))) {
+                    // The last poll may bring records written after the snapshot began: not part of it.
+                    if (record.offset() < ends.get(new TopicPartition(topic, record.partition()))) {
+                        records.add(record);
+                    }
+                }
             }
         }
         return records;
