@@ -3,6 +3,7 @@ package dev.finetune.dataset.api;
 import dev.finetune.dataset.domain.DatasetLock;
 import dev.finetune.dataset.validation.FatalProblem;
 import dev.finetune.events.EventCodec;
+import dev.finetune.support.problem.Problem;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.LinkedHashMap;
@@ -10,13 +11,13 @@ import java.util.Map;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * Every error of the API as an RFC 7807 {@code application/problem+json} body: {@code type}, {@code title},
- * {@code status}, {@code detail}, {@code instance}, and for input problems the {@code line} and {@code reason}.
+ * The data set API's own problems, in the platform's one problem+json shape ({@link Problem}, with its type
+ * base): {@code type}, {@code title}, {@code status}, {@code detail}, {@code instance}, and for input problems the
+ * {@code line} and {@code reason}. Generic and unexpected errors are mapped by the shared ProblemMappers.
  */
 public class Problems {
 
-    public static final String MEDIA_TYPE = "application/problem+json";
-    public static final String TYPE_BASE = "https://finetune.dev/problems/";
+    public static final String MEDIA_TYPE = Problem.MEDIA_TYPE;
 
     @ServerExceptionMapper
     public Response fatal(FatalProblem problem, UriInfo uri) {
@@ -40,7 +41,7 @@ public class Problems {
 
     private static Map<String, Object> base(String type, String title, int status, String detail, UriInfo uri) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", TYPE_BASE + type);
+        body.put("type", Problem.TYPE_BASE + type);
         body.put("title", title);
         body.put("status", status);
         body.put("detail", detail);

@@ -24,6 +24,8 @@ public class ProblemProbeResource {
             case "invalid" -> throw new IllegalArgumentException("size must be at most 64, was 65");
             case "missing" -> throw new NotFoundException("no data set named reviews");
             case "conflict" -> throw new WebApplicationException("data set reviews is busy", Response.Status.CONFLICT);
+            case "unprocessable" -> throw new WebApplicationException("no such label", 422);
+            case "bug" -> throw new IllegalStateException("connection pool internals at 10.0.0.7");
             default -> {
                 return "fine";
             }
