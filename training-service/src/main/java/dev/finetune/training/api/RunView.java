@@ -11,7 +11,8 @@ import java.util.List;
 /** A run as the REST API shows it. */
 public record RunView(String id, String dataset, int datasetVersion, String modelName, String status,
         String failureReason, boolean cancelRequested, long step, long totalSteps, Double loss, Double samplesPerSecond,
-        JsonNode hyperparameters, String owner, String executedBy, int attempts, String bestCheckpointUri, JsonNode bestMetrics,
+        JsonNode hyperparameters, String owner, String executedBy, int attempts, int interruptedAttempts,
+        String bestCheckpointUri, JsonNode bestMetrics,
         String correlationId, Instant createdAt, Instant startedAt, Instant finishedAt) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -19,7 +20,8 @@ public record RunView(String id, String dataset, int datasetVersion, String mode
     static RunView of(Run r) {
         return new RunView(r.id.toString(), r.dataset, r.datasetVersion, r.modelName, r.status.name().toLowerCase(),
                 r.failureReason, r.cancelRequested, r.step, r.totalSteps, r.lastLoss, r.samplesPerSecond,
-                json(r.hyperparameters), r.owner, r.executedBy, r.attempts, r.bestCheckpointUri, json(r.bestMetrics), r.correlationId,
+                json(r.hyperparameters), r.owner, r.executedBy, r.attempts, r.interruptedAttempts,
+                r.bestCheckpointUri, json(r.bestMetrics), r.correlationId,
                 r.createdAt, r.startedAt, r.finishedAt);
     }
 

@@ -17,6 +17,14 @@ public interface TrainingSettings {
     @WithDefault("60s")
     Duration lease();
 
+    /**
+     * Attempts a run may have whose instance stopped without ending it (killed, out of memory, lost); when
+     * the last of them is found abandoned the run fails with the reason instead of being taken over again,
+     * so a run that kills its JVM cannot hold the queue forever. 1 to 100.
+     */
+    @WithDefault("3")
+    int maxAttempts();
+
     /** How often the owner renews its lease and looks for a cancel request while training. */
     @WithDefault("5s")
     Duration heartbeat();

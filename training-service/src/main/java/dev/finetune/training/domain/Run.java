@@ -50,6 +50,10 @@ public class Run extends PanacheEntityBase {
     @Column(name = "lease_until")
     public Instant leaseUntil;
     public int attempts;
+
+    /** Attempts whose instance stopped without ending the run: found by their lease running out. */
+    @Column(name = "interrupted_attempts")
+    public int interruptedAttempts;
     @Column(name = "executed_by")
     public String executedBy;
     public long step;

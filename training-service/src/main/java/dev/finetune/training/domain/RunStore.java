@@ -3,10 +3,13 @@ package dev.finetune.training.domain;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.finetune.events.EventMeta;
 import dev.finetune.events.PlatformEvent;
+import dev.finetune.events.TrainingFailed;
 import dev.finetune.events.kafka.TraceContext;
 import dev.finetune.support.outbox.Outbox;
 import dev.finetune.training.config.TrainingSettings;
+import dev.finetune.training.messaging.TrainingEventPublisher;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -20,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /**
  * Every change to a run's row, each in its own transaction. Ownership is checked in the SQL itself
@@ -33,6 +37,8 @@ public class RunStore {
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
             .configure(com.fasterxml.jackson.databind.MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true);
 
+    private static final Logger LOG = Logger.getLogger(RunStore.class);
+
     private final EntityManager entityManager;
     private final TrainingSettings settings;
     private final Outbox outbox;
@@ -41,6 +47,10 @@ public class RunStore {
         this.entityManager = entityManager;
         this.settings = settings;
         this.outbox = outbox;
+        if (settings.maxAttempts() < 1 || settings.maxAttempts() > 100) {
+            throw new IllegalArgumentException("training.max-attempts must be within 1..100, was "
+                    + settings.maxAttempts());
+        }
     }
 
     /** The data set's configuration over the platform defaults. */
@@ -127,21 +137,61 @@ public class RunStore {
      */
     @Transactional
     public Optional<UUID> claimNext(String owner) {
-        @SuppressWarnings("unchecked")
-        List<Object> claimed = entityManager.createNativeQuery("""
+        while (true) {
+            @SuppressWarnings("unchecked")
+            List<Object[]> next = entityManager.createNativeQuery("""
+                    SELECT id, status = 'RUNNING' AS abandoned FROM training_run
+                     WHERE status = 'QUEUED' OR (status = 'RUNNING' AND lease_until < now())
+                     ORDER BY created_at
+                     FOR UPDATE SKIP LOCKED
+                     LIMIT 1""").getResultList();
+            if (next.isEmpty()) {
+                return Optional.empty();
+            }
+            UUID id = (UUID) next.get(0)[0];
+            boolean abandoned = (Boolean) next.get(0)[1];
+            if (abandoned && failIfOutOfAttempts(id)) {
+                continue; // the queue moves on
+            }
+            entityManager.createNativeQuery("""
+                    UPDATE training_run
+                       SET status = 'RUNNING', owner = ?2, lease_until = now() + make_interval(secs => ?3),
+                           attempts = attempts + 1, interrupted_attempts = interrupted_attempts + ?4,
+                           started_at = coalesce(started_at, now()), progressed_at = now()
+                     WHERE id = ?1""")
+                    .setParameter(1, id)
+                    .setParameter(2, owner)
+                    .setParameter(3, (double) settings.lease().toMillis() / 1000)
+                    .setParameter(4, abandoned ? 1 : 0)
+                    .executeUpdate();
+            return Optional.of(id);
+        }
+    }
+
+    /**
+     * A run found abandoned (its owner's lease ran out) has lost one more attempt; when that was its last
+     * ({@code training.max-attempts}) it fails here, with the reason and its {@code training.failed} event,
+     * instead of being taken over again. True when it failed.
+     */
+    private boolean failIfOutOfAttempts(UUID id) {
+        Run run = Run.findById(id);
+        int interrupted = run.interruptedAttempts + 1;
+        if (interrupted < settings.maxAttempts()) {
+            return false;
+        }
+        String reason = "run " + id + " was interrupted in each of its " + interrupted + " attempts (its instance "
+                + "stopped without ending it: killed, out of memory or lost; last owner " + run.owner
+                + "); not tried again (training.max-attempts=" + settings.maxAttempts() + ")";
+        entityManager.createNativeQuery("""
                 UPDATE training_run
-                   SET status = 'RUNNING', owner = ?1, lease_until = now() + make_interval(secs => ?2),
-                       attempts = attempts + 1, started_at = coalesce(started_at, now()), progressed_at = now()
-                 WHERE id = (SELECT id FROM training_run
-                              WHERE status = 'QUEUED' OR (status = 'RUNNING' AND lease_until < now())
-                              ORDER BY created_at
-                              FOR UPDATE SKIP LOCKED
-                              LIMIT 1)
-                RETURNING id""")
-                .setParameter(1, owner)
-                .setParameter(2, (double) settings.lease().toMillis() / 1000)
-                .getResultList();
-        return claimed.stream().findFirst().map(id -> (UUID) id);
+                   SET status = 'FAILED', failure_reason = ?2, finished_at = now(), owner = null, lease_until = null,
+                       interrupted_attempts = ?3
+                 WHERE id = ?1""")
+                .setParameter(1, id).setParameter(2, reason).setParameter(3, interrupted).executeUpdate();
+        outbox.record(new TrainingFailed(EventMeta.next(TrainingEventPublisher.PRODUCER, run.correlationId),
+                id.toString(), run.modelName, run.dataset, run.datasetVersion, reason));
+        LOG.warnf("run %s failed: %s correlationId=%s", id, reason, run.correlationId);
+        return true;
     }
 
     @Transactional

@@ -13,7 +13,9 @@ import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
 import dev.finetune.training.TrainingFixtures;
+import dev.finetune.training.domain.Hyperparameters;
 import dev.finetune.training.domain.Run;
+import dev.finetune.training.domain.RunSource;
 import dev.finetune.training.domain.RunStatus;
 import dev.finetune.training.domain.RunStore;
 import io.quarkus.test.common.WithTestResource;
@@ -33,8 +35,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What stops a run other than its end, on the real model, broker, S3Proxy and PostgreSQL: a loss that
- * stays non-finite fails the run after the steps the guard allows, and a job whose lease another instance
- * took stops and writes nothing more.
+ * stays non-finite fails the run after the steps the guard allows, a job whose lease another instance
+ * took stops and writes nothing more, and a run whose instance died in every attempt fails at the cap.
  */
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
@@ -121,6 +123,59 @@ class RunSafeguardsIT {
         for (String topic : List.of(Topics.TRAINING_CHECKPOINTS, Topics.TRAINING_COMPLETED, Topics.TRAINING_FAILED)) {
             assertThat(TrainingFixtures.recordsOf(bootstrapServers, topic, run.id)).as(topic).isEmpty();
         }
+    }
+
+    @Test
+    void aRunWhoseInstanceDiedInEveryAttemptFailsAtTheCapAndTheQueueMovesOn() {
+        // The third attempt's instance has just died (its lease ran out) after two that died the same way:
+        // with training.max-attempts=3 it is not taken over a fourth time.
+        String dataset = "crashing-" + UUID.randomUUID();
+        UUID crashing = abandonedRun(dataset, 3, 2);
+        // Queued behind it, a run that fails at once (its split is not there): proof that the queue moved on.
+        String next = "after-crashing-" + UUID.randomUUID();
+        Run queued = announce(TrainingFixtures.unstored(next, 1));
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> runs.find(crashing).orElseThrow().status.finished());
+        Run failed = runs.find(crashing).orElseThrow();
+        assertThat(failed.status).isEqualTo(RunStatus.FAILED);
+        assertThat(failed.failureReason).startsWith("run " + crashing + " was interrupted in each of its 3 attempts")
+                .contains("last owner " + ANOTHER_INSTANCE).endsWith("not tried again (training.max-attempts=3)");
+        assertThat(failed.attempts).as("attempts: not claimed a fourth time").isEqualTo(3);
+        assertThat(failed.interruptedAttempts).isEqualTo(3);
+        assertThat(failed.owner).isNull();
+        assertThat(TrainingFixtures.recordsOf(bootstrapServers, Topics.TRAINING_FAILED, crashing))
+                .singleElement().satisfies(r -> assertThat(EventCodec.decode(r.value(), TrainingFailed.class).reason())
+                        .isEqualTo(failed.failureReason));
+        await().atMost(Duration.ofSeconds(60)).until(() -> runs.find(queued.id).orElseThrow().status.finished());
+        assertThat(runs.find(queued.id).orElseThrow().attempts).isEqualTo(1);
+    }
+
+    @Test
+    void anAbandonedRunWithAttemptsLeftIsTakenOverAndCounted() {
+        // One attempt died; the run's split is missing, so the takeover fails it at once, as its own failure.
+        String dataset = "crashed-once-" + UUID.randomUUID();
+        UUID crashed = abandonedRun(dataset, 1, 0);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> runs.find(crashed).orElseThrow().status.finished());
+        Run after = runs.find(crashed).orElseThrow();
+        assertThat(after.attempts).isEqualTo(2);
+        assertThat(after.interruptedAttempts).isEqualTo(1);
+        assertThat(after.failureReason).doesNotContain("interrupted in each");
+    }
+
+    /** A run whose last attempt's instance died: RUNNING, owned by another instance, its lease run out. */
+    @Transactional
+    UUID abandonedRun(String dataset, int attempts, int interruptedBefore) {
+        RunSource source = new RunSource(dataset, 1, "s3://finetune/datasets/" + dataset + "/v1/manifest.json",
+                "s3://finetune/datasets/" + dataset + "/v1/train.jsonl.gz", null, dataset, dataset + "-v1", null);
+        UUID id = runs.enqueue(source, Hyperparameters.NONE).run().id; // same transaction: never seen queued
+        entityManager.createNativeQuery("""
+                UPDATE training_run SET status = 'RUNNING', owner = ?2, lease_until = now() - interval '1 second',
+                       attempts = ?3, interrupted_attempts = ?4, started_at = now(), progressed_at = now()
+                 WHERE id = ?1""")
+                .setParameter(1, id).setParameter(2, ANOTHER_INSTANCE).setParameter(3, attempts)
+                .setParameter(4, interruptedBefore).executeUpdate();
+        return id;
     }
 
     private void configure(String dataset, String json) {
