@@ -114,6 +114,6 @@ public class RunResource {
         if (run.status.finished()) {
             return Multi.createFrom().item(new ProgressBroadcaster.Update(null, run.status));
         }
-        return broadcaster.stream(id);
+        return broadcaster.follow(id, () -> runs.find(id).orElseThrow().status);
     }
 }
