@@ -229,10 +229,16 @@ public class RunStore {
 
     public enum Heartbeat { CONTINUE, CANCEL, LOST }
 
-    /** Records a stored checkpoint, with the event announcing it (when not null) in the same transaction. */
+    /**
+     * Records a stored checkpoint, with the event announcing it (when not null) in the same transaction, if
+     * {@code owner} still holds the run; false, and nothing written, when another instance has taken it over.
+     */
     @Transactional
-    public void recordCheckpoint(UUID runId, String reason, long step, String uri, String sha256, long size,
-            Map<String, Double> metrics, boolean resumable, PlatformEvent announcement) {
+    public boolean recordCheckpoint(UUID runId, String owner, String reason, long step, String uri, String sha256,
+            long size, Map<String, Double> metrics, boolean resumable, PlatformEvent announcement) {
+        if (!holds(runId, owner)) {
+            return false;
+        }
         RunCheckpoint checkpoint = new RunCheckpoint();
         checkpoint.runId = runId;
         checkpoint.step = step;
@@ -250,6 +256,14 @@ public class RunStore {
             entityManager.createQuery("update Run set resumeCheckpointUri = ?2, resumeStep = ?3 where id = ?1")
                     .setParameter(1, runId).setParameter(2, uri).setParameter(3, step).executeUpdate();
         }
+        return true;
+    }
+
+    /** Whether {@code owner} holds the running run, its row locked for the rest of the transaction. */
+    private boolean holds(UUID runId, String owner) {
+        return !entityManager.createNativeQuery(
+                        "SELECT 1 FROM training_run WHERE id = ?1 AND owner = ?2 AND status = 'RUNNING' FOR SHARE")
+                .setParameter(1, runId).setParameter(2, owner).getResultList().isEmpty();
     }
 
     @Transactional
@@ -268,7 +282,11 @@ public class RunStore {
     }
 
     @Transactional
-    public void recordEvaluation(UUID runId, long step, int epoch, double trainLoss, Map<String, Double> metrics) {
+    public boolean recordEvaluation(UUID runId, String owner, long step, int epoch, double trainLoss,
+            Map<String, Double> metrics) {
+        if (!holds(runId, owner)) {
+            return false; // another instance has taken the run over: its evaluations are the ones that count
+        }
         RunEvaluation evaluation = new RunEvaluation();
         evaluation.runId = runId;
         evaluation.step = step;
@@ -277,6 +295,7 @@ public class RunStore {
         evaluation.metrics = write(metrics);
         evaluation.at = Instant.now();
         entityManager.merge(evaluation);
+        return true;
     }
 
     /** Ends the run owned by {@code owner}; false if it is not (any more) its run. */

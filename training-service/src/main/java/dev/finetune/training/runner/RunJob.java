@@ -168,6 +168,9 @@ final class RunJob implements TrainingListener {
 
     @Override
     public void onStep(dev.finetune.ml.train.TrainingProgress progress) {
+        if (heartbeat == RunStore.Heartbeat.LOST) {
+            return; // another instance owns the run: its progress is the one to report
+        }
         long now = System.nanoTime();
         latest = progress;
         metrics.stepped(run.id, progress);
@@ -193,8 +196,10 @@ final class RunJob implements TrainingListener {
     @Override
     public void onEvaluation(EpochMetrics evaluation) {
         lastEvaluation = evaluation;
-        runs.recordEvaluation(run.id, evaluation.step(), evaluation.epoch(), evaluation.trainLoss(),
-                summary(evaluation.validation()));
+        if (!runs.recordEvaluation(run.id, owner, evaluation.step(), evaluation.epoch(), evaluation.trainLoss(),
+                summary(evaluation.validation()))) {
+            heartbeat = RunStore.Heartbeat.LOST; // found before the next heartbeat: stop after this step
+        }
     }
 
     @Override
@@ -212,8 +217,12 @@ final class RunJob implements TrainingListener {
         // The best so far and each epoch's end are announced as they are recorded, neither as a candidate:
         // the run's one candidate is announced when it has completed.
         boolean announced = reason == CheckpointReason.VALIDATION_IMPROVED || reason == CheckpointReason.EPOCH_END;
-        runs.recordCheckpoint(run.id, reason.name(), step, stored.uri().toString(), stored.sha256(), stored.size(),
-                validationMetrics, resumable, announced ? checkpointSaved(entry, false, false) : null);
+        if (!runs.recordCheckpoint(run.id, owner, reason.name(), step, stored.uri().toString(), stored.sha256(),
+                stored.size(), validationMetrics, resumable, announced ? checkpointSaved(entry, false, false) : null)) {
+            heartbeat = RunStore.Heartbeat.LOST; // found before the next heartbeat: stop after this step
+            LOG.warnf("run %s: taken over by another instance; checkpoint at step %d not recorded", run.id, step);
+            return;
+        }
         if (reason == CheckpointReason.VALIDATION_IMPROVED) {
             best = entry;
             runs.recordBest(run.id, stored.uri().toString(), stored.sha256(), step, validationMetrics);
@@ -255,7 +264,7 @@ final class RunJob implements TrainingListener {
                         "models/" + run.id + "/ckpt-" + finalStep + "/model.zip", finalPackage)),
                         finalStep, finalPackage.metadata().epoch(), camelCase(finalPackage.metadata().metrics()));
         if (finalStored != best) {
-            runs.recordCheckpoint(run.id, "FINAL", finalStep, finalStored.object().uri().toString(),
+            runs.recordCheckpoint(run.id, owner, "FINAL", finalStep, finalStored.object().uri().toString(),
                     finalStored.object().sha256(), finalStored.object().size(), finalStored.metrics(), false, null);
         }
         Stored chosen = best != null ? best : finalStored;

@@ -4,8 +4,11 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.finetune.events.CheckpointSaved;
 import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EventCodec;
+import dev.finetune.events.EventMeta;
+import dev.finetune.events.Lineage;
 import dev.finetune.events.TrainingFailed;
 import dev.finetune.events.Topics;
 import dev.finetune.storage.ArtifactStore;
@@ -27,6 +30,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -163,18 +167,51 @@ class RunSafeguardsIT {
         assertThat(after.failureReason).doesNotContain("interrupted in each");
     }
 
+    @Test
+    void onlyTheInstanceHoldingARunRecordsItsCheckpointsAndEvaluations() {
+        // The run is held by another instance (its lease is current): this one lost it and must write nothing.
+        String dataset = "held-" + UUID.randomUUID();
+        UUID id = runOfAnotherInstance(dataset, 1, 0, false);
+        String uri = "s3://finetune/models/" + id + "/ckpt-3/resumable.zip";
+        CheckpointSaved announcement = new CheckpointSaved(EventMeta.next("training-service", dataset + "-v1"), dataset,
+                new Lineage(dataset, 1, "s3://finetune/datasets/" + dataset + "/v1/manifest.json", id.toString(), uri,
+                        "ab".repeat(32), 3), 0, Map.of(), false, false);
+
+        assertThat(runs.recordCheckpoint(id, "this-instance", "EPOCH_END", 3, uri, "ab".repeat(32), 10, Map.of(), true,
+                announcement)).isFalse();
+        assertThat(runs.recordEvaluation(id, "this-instance", 3, 0, 0.5, Map.of("accuracy", 0.5))).isFalse();
+        assertThat(runs.checkpoints(id)).isEmpty();
+        assertThat(runs.evaluations(id)).isEmpty();
+        assertThat(runs.find(id).orElseThrow().resumeCheckpointUri).isNull();
+
+        // The holder records both, and the checkpoint's event leaves with it.
+        assertThat(runs.recordCheckpoint(id, ANOTHER_INSTANCE, "EPOCH_END", 3, uri, "ab".repeat(32), 10, Map.of(), true,
+                announcement)).isTrue();
+        assertThat(runs.recordEvaluation(id, ANOTHER_INSTANCE, 3, 0, 0.5, Map.of("accuracy", 0.5))).isTrue();
+        assertThat(runs.checkpoints(id)).hasSize(1);
+        assertThat(runs.evaluations(id)).hasSize(1);
+        assertThat(runs.find(id).orElseThrow().resumeCheckpointUri).isEqualTo(uri);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                TrainingFixtures.recordsOf(bootstrapServers, Topics.TRAINING_CHECKPOINTS, id)).hasSize(1));
+    }
+
     /** A run whose last attempt's instance died: RUNNING, owned by another instance, its lease run out. */
-    @Transactional
     UUID abandonedRun(String dataset, int attempts, int interruptedBefore) {
+        return runOfAnotherInstance(dataset, attempts, interruptedBefore, true);
+    }
+
+    /** A RUNNING run owned by another instance, its lease run out or current for 10 more minutes. */
+    @Transactional
+    UUID runOfAnotherInstance(String dataset, int attempts, int interruptedBefore, boolean expired) {
         RunSource source = new RunSource(dataset, 1, "s3://finetune/datasets/" + dataset + "/v1/manifest.json",
                 "s3://finetune/datasets/" + dataset + "/v1/train.jsonl.gz", null, dataset, dataset + "-v1", null);
         UUID id = runs.enqueue(source, Hyperparameters.NONE).run().id; // same transaction: never seen queued
         entityManager.createNativeQuery("""
-                UPDATE training_run SET status = 'RUNNING', owner = ?2, lease_until = now() - interval '1 second',
+                UPDATE training_run SET status = 'RUNNING', owner = ?2, lease_until = now() + make_interval(secs => ?5),
                        attempts = ?3, interrupted_attempts = ?4, started_at = now(), progressed_at = now()
                  WHERE id = ?1""")
                 .setParameter(1, id).setParameter(2, ANOTHER_INSTANCE).setParameter(3, attempts)
-                .setParameter(4, interruptedBefore).executeUpdate();
+                .setParameter(4, interruptedBefore).setParameter(5, expired ? -1.0 : 600.0).executeUpdate();
         return id;
     }
 
