@@ -1,5 +1,7 @@
 package dev.finetune.testing;
 
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -103,6 +105,17 @@ public final class PostgresServer {
             throw new IllegalStateException("cannot drop database " + name + ": " + e.getMessage(), e);
         }
         return database(name);
+    }
+
+    /** The server's host and port, as {@link #JDBC_URL} names them. */
+    public static InetSocketAddress address() {
+        URI uri = URI.create(JDBC_URL.substring("jdbc:".length()));
+        return InetSocketAddress.createUnresolved(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort());
+    }
+
+    /** {@code jdbcUrl} with its host and port replaced by 127.0.0.1:{@code port} (a {@link TcpProxy}'s). */
+    public static String through(String jdbcUrl, int port) {
+        return jdbcUrl.replaceFirst("//[^/]+/", "//127.0.0.1:" + port + "/");
     }
 
     private static String env(String name, String fallback) {
