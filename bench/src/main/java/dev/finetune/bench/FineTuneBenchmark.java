@@ -2,6 +2,8 @@ package dev.finetune.bench;
 
 import com.google.gson.Gson;
 import dev.finetune.ml.BaseModel;
+import dev.finetune.ml.runtime.MatmulPrecision;
+import dev.finetune.ml.runtime.Precision;
 import dev.finetune.ml.bert.SentenceEncoder;
 import dev.finetune.ml.classifier.TextClassifier;
 import dev.finetune.ml.data.Example;
@@ -48,6 +50,7 @@ public final class FineTuneBenchmark {
     static Map<String, Object> run(Args args, List<Example> train, List<Example> test) {
         long wall0 = System.nanoTime();
         BaseModel base = BaseModel.minilm();
+        Precision precision = MatmulPrecision.apply(args.precision);
         TrainingConfig config = TrainingConfig.defaults()
                 .withStrategy(args.strategy)
                 .withLastLayers(args.lastLayers)
@@ -74,6 +77,7 @@ public final class FineTuneBenchmark {
         out.put("max_len", args.maxLength);
         out.put("lr", args.strategy == Strategy.HEAD ? args.headLearningRate : args.learningRate);
         out.put("seed", args.seed);
+        out.put("precision", precision.label());
 
         if (args.strategy == Strategy.HEAD) {
             // The head strategy's cost is one embedding pass over the data; measure it on its own.
@@ -155,7 +159,8 @@ public final class FineTuneBenchmark {
 
     /** Command-line options; see bench/finetune.sh. */
     record Args(Path train, Path test, Strategy strategy, int lastLayers, int epochs, int batch, int maxLength,
-            float learningRate, float headLearningRate, int maxSteps, long seed, boolean fromScratch, int threads) {
+            float learningRate, float headLearningRate, int maxSteps, long seed, boolean fromScratch, int threads,
+            Precision precision) {
 
         static Args parse(String[] argv) {
             Map<String, String> o = new LinkedHashMap<>();
@@ -171,7 +176,7 @@ public final class FineTuneBenchmark {
             }
             for (String k : o.keySet()) {
                 if (!List.of("--train", "--test", "--strategy", "--last-n", "--epochs", "--batch", "--max-len", "--lr",
-                        "--head-lr", "--max-steps", "--seed", "--from-scratch", "--threads").contains(k)) {
+                        "--head-lr", "--max-steps", "--seed", "--from-scratch", "--threads", "--precision").contains(k)) {
                     throw usage("unknown option " + k);
                 }
             }
@@ -189,13 +194,14 @@ public final class FineTuneBenchmark {
                     Integer.parseInt(o.getOrDefault("--max-steps", "0")),
                     Long.parseLong(o.getOrDefault("--seed", "42")),
                     o.containsKey("--from-scratch"),
-                    Integer.parseInt(o.getOrDefault("--threads", "0")));
+                    Integer.parseInt(o.getOrDefault("--threads", "0")),
+                    Precision.of(o.getOrDefault("--precision", "fp32")));
         }
 
         private static IllegalArgumentException usage(String problem) {
             return new IllegalArgumentException(problem + "\nusage: finetune.sh --train FILE --test FILE "
                     + "[--strategy full|head|last-n] [--last-n 2] [--epochs 1] [--batch 32] [--max-len 64] [--lr 5e-5] "
-                    + "[--head-lr 1e-3] [--max-steps N] [--seed 42] [--from-scratch] [--threads N]");
+                    + "[--head-lr 1e-3] [--max-steps N] [--seed 42] [--from-scratch] [--threads N] [--precision fp32|bf16-matmul|auto]");
         }
     }
 }
