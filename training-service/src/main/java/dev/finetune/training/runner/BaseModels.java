@@ -2,26 +2,22 @@ package dev.finetune.training.runner;
 
 import dev.finetune.ml.BaseModel;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 
-/** The pretrained models runs start from, loaded once per process (parsing the ONNX file takes a while). */
+/**
+ * The pretrained models runs start from: libs/ml's catalog, each parsed once per process on first use
+ * (parsing an ONNX file takes seconds).
+ */
 @ApplicationScoped
 public class BaseModels {
 
-    private volatile BaseModel minilm;
-
+    /** The base model of that name; an unknown name is refused with the available ones. */
     public BaseModel byName(String name) {
-        if (!BaseModel.MINILM_NAME.equals(name)) {
-            throw new IllegalArgumentException("unknown base model '" + name + "'; available: " + BaseModel.MINILM_NAME);
-        }
-        BaseModel loaded = minilm;
-        if (loaded == null) {
-            synchronized (this) {
-                if (minilm == null) {
-                    minilm = BaseModel.minilm();
-                }
-                loaded = minilm;
-            }
-        }
-        return loaded;
+        return BaseModel.named(name);
+    }
+
+    /** The base models a training configuration may name. */
+    public List<BaseModel.Description> available() {
+        return BaseModel.catalog();
     }
 }

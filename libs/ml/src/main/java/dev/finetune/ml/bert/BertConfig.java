@@ -7,7 +7,8 @@ import java.util.OptionalInt;
 
 /**
  * The shape of a BERT encoder. Read from the weights themselves (and the attention scale constant for
- * the head count), so another BERT-family export loads without hand-written numbers.
+ * the head count), so another BERT-family export loads without hand-written numbers; the pooling comes
+ * from the base model's description (BaseModel).
  */
 public record BertConfig(
         int vocabSize,
@@ -18,15 +19,29 @@ public record BertConfig(
         int maxPositions,
         int typeVocabSize,
         float layerNormEps,
-        float dropout) {
+        float dropout,
+        Pooling pooling) {
 
     /** The conventional LayerNorm epsilon of BERT checkpoints. */
     public static final float BERT_LAYER_NORM_EPS = 1e-12f;
 
     public BertConfig {
+        if (pooling == null) {
+            pooling = Pooling.MEAN; // packages written before pooling was recorded are all MiniLM's
+        }
         if (hiddenSize % numHeads != 0) {
             throw new IllegalArgumentException("hidden size " + hiddenSize + " is not a multiple of " + numHeads + " heads");
         }
+    }
+
+    public BertConfig withPooling(Pooling p) {
+        return new BertConfig(vocabSize, hiddenSize, numLayers, numHeads, intermediateSize, maxPositions,
+                typeVocabSize, layerNormEps, dropout, p);
+    }
+
+    public BertConfig withDropout(float d) {
+        return new BertConfig(vocabSize, hiddenSize, numLayers, numHeads, intermediateSize, maxPositions,
+                typeVocabSize, layerNormEps, d, pooling);
     }
 
     public int headSize() {
@@ -67,7 +82,8 @@ public record BertConfig(
                 require(weights, "embeddings.position_embeddings.weight").dim(0),
                 require(weights, "embeddings.token_type_embeddings.weight").dim(0),
                 BERT_LAYER_NORM_EPS,
-                0.1f);
+                0.1f,
+                Pooling.MEAN);
     }
 
     private static FloatTensor require(Map<String, FloatTensor> weights, String name) {

@@ -18,11 +18,12 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * A BERT encoder (embeddings and N post-LayerNorm layers) with sentence-transformers mean pooling over
- * real tokens. Written with DJL blocks because DJL's own {@code BertBlock} is not a faithful BERT.
+ * A BERT encoder (embeddings and N post-LayerNorm layers) pooled as its base model was pretrained (mean over
+ * real tokens for MiniLM, [CLS] for BGE). Written with DJL blocks because DJL's own {@code BertBlock} is not a
+ * faithful BERT.
  *
  * <p>Inputs: token ids [B, T] (int64) and attention mask [B, T] (float32, 1 for real tokens). Output:
- * the mean-pooled sentence embedding [B, H].
+ * the pooled sentence embedding [B, H].
  */
 public final class BertEncoder extends NamedBlock {
 
@@ -64,7 +65,7 @@ public final class BertEncoder extends NamedBlock {
         NDArray ids = inputs.get(0);
         NDArray mask = inputs.get(1);
         NDArray tokens = tokenStates(ids, mask, training);
-        return new NDList(meanPool(tokens, mask));
+        return new NDList(config.pooling().pool(tokens, mask));
     }
 
     /** The last hidden state [B, T, H]. */
@@ -88,13 +89,6 @@ public final class BertEncoder extends NamedBlock {
             state = new NDList(layer.apply(state, training).singletonOrThrow(), maskBias);
         }
         return state.get(0);
-    }
-
-    /** Mean over real tokens, as sentence-transformers pools all-MiniLM-L6-v2. */
-    public static NDArray meanPool(NDArray tokens, NDArray mask) {
-        NDArray m = mask.expandDims(2);
-        NDArray counts = m.sum(new int[] {1}).maximum(1e-9f);
-        return tokens.mul(m).sum(new int[] {1}).div(counts);
     }
 
     private static NDArray embed(NDArray ids, Parameter table) {

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * Mean-pooled sentence embeddings from a pretrained encoder, as sentence-transformers computes them
+ * Pooled sentence embeddings from a pretrained encoder (its own pooling), as sentence-transformers computes them
  * (before L2 normalisation). Used by the parity test and available to services that need embeddings.
  */
 public final class SentenceEncoder implements AutoCloseable {

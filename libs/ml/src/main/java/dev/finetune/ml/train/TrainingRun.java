@@ -96,7 +96,7 @@ final class TrainingRun implements AutoCloseable {
     }
 
     static TrainingRun fresh(BaseModel base, TrainingConfig config, List<String> labels) {
-        BertConfig arch = withDropout(base.config(), config.dropout());
+        BertConfig arch = base.config().withDropout(config.dropout());
         Random random = new Random(config.seed());
         Map<String, FloatTensor> weights = new LinkedHashMap<>(
                 config.randomInit() ? randomEncoder(base.weights(), random) : base.weights());
@@ -476,11 +476,6 @@ final class TrainingRun implements AutoCloseable {
     private static int layerOf(String name) {
         String rest = name.substring("encoder.layer.".length());
         return Integer.parseInt(rest.substring(0, rest.indexOf('.')));
-    }
-
-    private static BertConfig withDropout(BertConfig c, float dropout) {
-        return new BertConfig(c.vocabSize(), c.hiddenSize(), c.numLayers(), c.numHeads(), c.intermediateSize(),
-                c.maxPositions(), c.typeVocabSize(), c.layerNormEps(), dropout);
     }
 
     /** BERT's initialisation (normal 0.02 for matrices and embeddings, LayerNorm 1/0, biases 0), same shapes. */

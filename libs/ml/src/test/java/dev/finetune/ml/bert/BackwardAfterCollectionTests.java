@@ -42,8 +42,7 @@ class BackwardAfterCollectionTests {
         BaseModel base = BaseModel.minilm();
         BertConfig c = base.config();
         // No dropout: the two passes must draw nothing at random, so any difference is memory.
-        BertConfig config = new BertConfig(c.vocabSize(), c.hiddenSize(), c.numLayers(), c.numHeads(),
-                c.intermediateSize(), c.maxPositions(), c.typeVocabSize(), c.layerNormEps(), 0f);
+        BertConfig config = c.withDropout(0f);
         List<long[]> ids;
         try (TextTokenizer tokenizer = TextTokenizer.fromJson(base.tokenizerJson(), 32)) {
             ids = tokenizer.encode(TEXTS);

@@ -12,11 +12,13 @@ import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Our DJL encoder against the original ONNX graph in ONNX Runtime: same sentences, same tokens,
- * L2-normalised mean-pooled embeddings equal to 1e-4.
+ * Our DJL encoder against the original ONNX graph in ONNX Runtime, for every base model of the catalog: same
+ * sentences, same tokens, L2-normalised embeddings (pooled as the model pools: mean for MiniLM, [CLS] for BGE)
+ * equal to 1e-4.
  */
 class EncoderParityTests {
 
@@ -47,9 +49,16 @@ class EncoderParityTests {
             "Short.",
             "x y z");
 
-    @Test
-    void djlEncoderMatchesOnnxRuntime() throws Exception {
-        BaseModel base = BaseModel.minilm();
+    static List<String> baseModels() {
+        return BaseModel.catalog().stream().map(BaseModel.Description::name).toList();
+    }
+
+    @ParameterizedTest
+    @MethodSource("baseModels")
+    void djlEncoderMatchesOnnxRuntime(String name) throws Exception {
+        BaseModel base = BaseModel.named(name);
+        BaseModel.Description description = BaseModel.catalog().stream().filter(d -> d.name().equals(name))
+                .findFirst().orElseThrow();
         int maxLength = 256;
         float[][] ours;
         try (SentenceEncoder encoder = SentenceEncoder.create(base, maxLength)) {
@@ -64,7 +73,7 @@ class EncoderParityTests {
 
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         byte[] onnx;
-        try (InputStream in = BaseModel.class.getResourceAsStream("/all-minilm-l6-v2.onnx")) {
+        try (InputStream in = BaseModel.class.getResourceAsStream(description.onnx())) {
             onnx = in.readAllBytes();
         }
         double maxDiff = 0;
@@ -80,7 +89,7 @@ class EncoderParityTests {
                         OrtSession.Result result = session.run(
                                 Map.of("input_ids", a, "attention_mask", b, "token_type_ids", c))) {
                     float[][][] hidden = (float[][][]) result.get(0).getValue();
-                    float[] expected = normalise(mean(hidden[0]));
+                    float[] expected = normalise(description.pooling() == Pooling.CLS ? hidden[0][0] : mean(hidden[0]));
                     float[] actual = normalise(ours[s]);
                     for (int i = 0; i < expected.length; i++) {
                         maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
@@ -88,7 +97,7 @@ class EncoderParityTests {
                 }
             }
         }
-        System.out.printf("parity: max abs difference %.3g over %d sentences%n", maxDiff, SENTENCES.size());
+        System.out.printf("parity %s: max abs difference %.3g over %d sentences%n", name, maxDiff, SENTENCES.size());
         assertThat(maxDiff).isLessThan(1e-4);
     }
 
