@@ -1,6 +1,10 @@
 package dev.finetune.ml.train;
 
-/** Progress after one optimizer step; speeds are averages over the run so far. */
+/**
+ * Progress after one optimizer step; speeds are averages over the run so far.
+ *
+ * @param skippedSteps steps of the run so far whose update the non-finite guard skipped (a finite run has none)
+ */
 public record TrainingProgress(
         long step,
         long totalSteps,
@@ -8,4 +12,5 @@ public record TrainingProgress(
         double loss,
         double learningRate,
         double samplesPerSecond,
-        double tokensPerSecond) {}
+        double tokensPerSecond,
+        long skippedSteps) {}

@@ -14,6 +14,7 @@ import java.util.List;
  * @param losses training loss of each step run by this call
  * @param stopped true when the listener asked to stop before the end
  * @param earlyStopped true when validation stopped improving for the configured patience
+ * @param skippedSteps steps whose update the non-finite guard skipped, in total (including before a resume)
  */
 public record TrainingResult(
         ModelPackage bestPackage,
@@ -25,4 +26,5 @@ public record TrainingResult(
         double samplesPerSecond,
         double tokensPerSecond,
         boolean stopped,
-        boolean earlyStopped) {}
+        boolean earlyStopped,
+        long skippedSteps) {}

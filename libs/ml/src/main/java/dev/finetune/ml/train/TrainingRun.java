@@ -60,6 +60,8 @@ final class TrainingRun implements AutoCloseable {
     private static final int MAX_SKIPPED_IN_A_ROW = 3;
     private static final System.Logger LOG = System.getLogger(TrainingRun.class.getName());
     private int skippedInARow;
+    /** Every skipped step of the run, shown on its progress: a correct run has none (see the guard above). */
+    private long skippedSteps;
     private long bestStep = -1;
     private int evaluationsWithoutImprovement;
     private long samplesSeen;
@@ -124,6 +126,7 @@ final class TrainingRun implements AutoCloseable {
             run.evaluationsWithoutImprovement = state.evaluationsWithoutImprovement();
             run.samplesSeen = state.samplesSeen();
             run.tokensSeen = state.tokensSeen();
+            run.skippedSteps = state.skippedSteps();
             run.trainSeconds = state.trainSeconds();
             run.history.addAll(state.history());
             return run;
@@ -172,6 +175,7 @@ final class TrainingRun implements AutoCloseable {
                 if (!Double.isFinite(loss)) {
                     // Skipped without an update (see update()); a run that keeps producing them has diverged.
                     skippedInARow++;
+                    skippedSteps++;
                     LOG.log(System.Logger.Level.WARNING, "step {0}: loss or gradient not finite, update skipped", step + 1);
                     if (skippedInARow > MAX_SKIPPED_IN_A_ROW) {
                         throw new IllegalStateException("training diverged: no finite loss and gradient for "
@@ -194,7 +198,7 @@ final class TrainingRun implements AutoCloseable {
                 losses.add(loss);
                 listener.onStep(new TrainingProgress(step, totalSteps, epoch, loss,
                         factor * (headOnly ? config.headLearningRate() : config.learningRate()),
-                        samplesSeen / trainSeconds, tokensSeen / trainSeconds));
+                        samplesSeen / trainSeconds, tokensSeen / trainSeconds, skippedSteps));
                 if (listener.stopRequested() && (batchInEpoch < plan.size() || step < totalSteps)) {
                     stopped = true;
                     break training;
@@ -231,7 +235,8 @@ final class TrainingRun implements AutoCloseable {
         }
         ModelPackage best = bestPackage(finalPackage);
         return new TrainingResult(best, finalPackage, List.copyOf(history), step, losses, trainSeconds,
-                samplesSeen / Math.max(trainSeconds, 1e-9), tokensSeen / Math.max(trainSeconds, 1e-9), stopped, earlyStopped);
+                samplesSeen / Math.max(trainSeconds, 1e-9), tokensSeen / Math.max(trainSeconds, 1e-9), stopped, earlyStopped,
+                skippedSteps);
     }
 
     /** Forward, weighted cross-entropy, backward and AdamW through the whole network; returns the loss. */
@@ -437,7 +442,7 @@ final class TrainingRun implements AutoCloseable {
                 config.maxLength(), config, config.datasetVersion(), step, epoch, metrics, Instant.now().toString());
         TrainingState state = withState ? new TrainingState(step, totalSteps, epoch, batchInEpoch, epochLossSum,
                 epochLossCount, bestMetric, bestStep, evaluationsWithoutImprovement, samplesSeen, tokensSeen,
-                trainSeconds, List.copyOf(history)) : null;
+                trainSeconds, List.copyOf(history), skippedSteps) : null;
         return ModelPackage.create(md, network.exportWeights(), tokenizerJson, state,
                 withState ? optimizer.exportState() : null);
     }

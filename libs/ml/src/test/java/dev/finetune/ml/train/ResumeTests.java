@@ -66,6 +66,8 @@ class ResumeTests {
         assertThat(uninterrupted.losses()).as("finite steps of the uninterrupted run").hasSize(8);
         assertThat(first.losses()).as("finite steps before the stop").hasSize(STOP_AFTER);
         assertThat(resumed.losses()).as("finite steps after the resume").hasSize(8 - STOP_AFTER);
+        assertThat(List.of(uninterrupted.skippedSteps(), first.skippedSteps(), resumed.skippedSteps()))
+                .as("skipped steps counted by the guard").containsOnly(0L);
         List<Double> losses = new ArrayList<>(first.losses());
         losses.addAll(resumed.losses());
         assertThat(losses).hasSize(8);
