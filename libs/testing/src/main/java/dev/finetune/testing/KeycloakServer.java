@@ -62,7 +62,16 @@ public final class KeycloakServer implements AutoCloseable {
      * returns once it reports ready (the realm is imported before that).
      */
     public static KeycloakServer start(Path directory) {
-        KeycloakServer server = new KeycloakServer(home(), directory.toAbsolutePath(), FreePort.find(), FreePort.find());
+        return start(0, directory);
+    }
+
+    /**
+     * Starts Keycloak on {@code port} (0 picks a free one). A directory that already holds a database keeps
+     * its realm: Keycloak imports only realms it does not have, so a changed realm file needs a fresh one.
+     */
+    public static KeycloakServer start(int port, Path directory) {
+        KeycloakServer server = new KeycloakServer(home(), directory.toAbsolutePath(),
+                port == 0 ? FreePort.find() : port, FreePort.find());
         server.startProcess();
         return server;
     }
