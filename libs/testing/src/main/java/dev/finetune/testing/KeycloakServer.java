@@ -70,9 +70,16 @@ public final class KeycloakServer implements AutoCloseable {
      * its realm: Keycloak imports only realms it does not have, so a changed realm file needs a fresh one.
      */
     public static KeycloakServer start(int port, Path directory) {
-        KeycloakServer server = new KeycloakServer(home(), directory.toAbsolutePath(),
+        Path java = JavaRuntimes.find(MINIMUM_JAVA, System.getenv("KEYCLOAK_JAVA_HOME"), System.getenv("JAVA_HOME"),
+                Path.of(System.getProperty("java.home")), JavaRuntimes.SYSTEM_JVM_DIRECTORY);
+        return start(home(), java, port, directory);
+    }
+
+    /** Starts the distribution at {@code home} on the JDK at {@code java}. */
+    static KeycloakServer start(Path home, Path java, int port, Path directory) {
+        KeycloakServer server = new KeycloakServer(existing(home), directory.toAbsolutePath(),
                 port == 0 ? FreePort.find() : port, FreePort.find());
-        server.startProcess();
+        server.startProcess(java);
         return server;
     }
 
@@ -198,9 +205,7 @@ public final class KeycloakServer implements AutoCloseable {
         }
     }
 
-    private synchronized void startProcess() {
-        Path java = JavaRuntimes.find(MINIMUM_JAVA, System.getenv("KEYCLOAK_JAVA_HOME"), System.getenv("JAVA_HOME"),
-                Path.of(System.getProperty("java.home")), JavaRuntimes.SYSTEM_JVM_DIRECTORY);
+    private synchronized void startProcess(Path java) {
         Path log = directory.resolve("keycloak.log");
         // The first start of a distribution rebuilds it for the development profile, in place: a lock on the
         // distribution keeps two test JVMs from rebuilding it at the same time.
@@ -312,7 +317,10 @@ public final class KeycloakServer implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
-        descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle orphan : descendants.stream().filter(ProcessHandle::isAlive).toList()) {
+            orphan.destroyForcibly();
+            orphan.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(timedOut -> orphan).join();
+        }
         process = null;
     }
 
