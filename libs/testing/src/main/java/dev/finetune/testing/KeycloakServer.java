@@ -223,6 +223,8 @@ public final class KeycloakServer implements AutoCloseable {
                     || name.startsWith("JAVA_OPTS"));
             environment.put("JAVA_HOME", java.toString());
             environment.put("JAVA_OPTS_KC_HEAP", "-Xms64m -Xmx512m");
+            // On Java 24+ JBoss Threads needs java.lang opened, or its threads fail as they end (at shutdown).
+            environment.put("JAVA_OPTS_APPEND", "--add-opens=java.base/java.lang=ALL-UNNAMED");
             long started = System.nanoTime();
             process = builder.start();
             awaitReady(log);
