@@ -36,7 +36,7 @@ public final class KeycloakServer implements AutoCloseable {
 
     public static final int MINIMUM_JAVA = 21;
 
-    /** About 30 s on two idle cores; measured up to 5.5 min on two cores shared with a load of 40. */
+    /** About 30 s on two idle cores; measured 61 s to 5.5 min on two cores shared at a load of 15 to 45. */
     private static final Duration START_TIMEOUT = Duration.ofMinutes(10);
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -37,7 +37,7 @@ public final class SharedInfrastructure {
         return s3;
     }
 
-    /** Keycloak with the {@code finetune} realm (about 30 s to start on two cores; its JVM needs Java 21+). */
+    /** Keycloak with the {@code finetune} realm (30 s to minutes to start on two cores; its JVM needs Java 21+). */
     public static synchronized KeycloakServer keycloak() {
         if (keycloak == null || !keycloak.isRunning()) {
             keycloak = KeycloakServer.start(scratchDirectory("keycloak"));
