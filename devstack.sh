@@ -4,6 +4,8 @@
 #   ./devstack.sh demo    start everything, run the demo, print the outcome, stop
 #   ./devstack.sh [up]    start everything and keep it running until Ctrl-C
 #   ./devstack.sh check   start everything, check every service is ready, stop
+#   ./devstack.sh keycloak   start only Keycloak (the OIDC provider, realm finetune) on :8180 until Ctrl-C;
+#                            it runs on a JDK 21+ found in JAVA_HOME or /usr/lib/jvm (KEYCLOAK_JAVA_HOME overrides)
 # Builds the project first when it has not been built (or with --build).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -26,6 +28,12 @@ needs_build() {
 if needs_build; then
   echo "building the platform (first run takes a few minutes)..."
   ./mvnw -B -q install -DskipTests
+fi
+
+# Sign-in groundwork (issue 13): the services do not check tokens yet, so Keycloak runs on its own.
+if [[ "$mode" == "keycloak" ]]; then
+  exec java -cp "devstack/target/classes:$(cat devstack/target/classpath.txt)" \
+    dev.finetune.testing.KeycloakMain "${KEYCLOAK_PORT:-8180}" .devstack/keycloak
 fi
 
 # PostgreSQL belongs to the machine; start its cluster when it is down and we are allowed to.

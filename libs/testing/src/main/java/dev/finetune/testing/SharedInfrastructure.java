@@ -6,14 +6,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * One broker and one S3 server per test JVM, started on first use and stopped when the JVM exits.
- * Quarkus restarts the application between test classes with different resources; sharing the
- * infrastructure keeps that restart at a second instead of the broker's and S3Proxy's start-up.
+ * One broker, one S3 server and one OIDC provider per test JVM, started on first use and stopped when the
+ * JVM exits. Quarkus restarts the application between test classes with different resources; sharing the
+ * infrastructure keeps that restart at a second instead of the broker's, S3Proxy's and Keycloak's start-up.
  */
 public final class SharedInfrastructure {
 
     private static KafkaBroker kafka;
     private static S3ProxyServer s3;
+    private static KeycloakServer keycloak;
 
     private SharedInfrastructure() {
     }
@@ -34,6 +35,14 @@ public final class SharedInfrastructure {
         }
         s3.restart(); // a test may have stopped it to simulate an outage
         return s3;
+    }
+
+    /** Keycloak with the {@code finetune} realm (30 s to minutes to start on two cores; its JVM needs Java 21+). */
+    public static synchronized KeycloakServer keycloak() {
+        if (keycloak == null || !keycloak.isRunning()) {
+            keycloak = KeycloakServer.start(scratchDirectory("keycloak"));
+        }
+        return keycloak;
     }
 
     /** Under the module's {@code target/}, so {@code mvn clean} removes what a run stored. */

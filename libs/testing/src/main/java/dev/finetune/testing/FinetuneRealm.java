@@ -1,0 +1,47 @@
+package dev.finetune.testing;
+
+import java.util.List;
+
+/**
+ * The names in the development realm {@code finetune} ({@code keycloak/finetune-realm.json} beside this
+ * class), so tests and the local stack do not repeat them. Every password and secret here is public: the
+ * realm is for development and tests only.
+ */
+public final class FinetuneRealm {
+
+    public static final String NAME = "finetune";
+    /** The audience every token of the realm carries, and the one the services check. */
+    public static final String AUDIENCE = "finetune";
+    /** The realm file inside libs/testing's jar. */
+    public static final String RESOURCE = "keycloak/finetune-realm.json";
+
+    public static final String READER = "reader";
+    public static final String CONTRIBUTOR = "contributor";
+    public static final String APPROVER = "approver";
+    public static final String PREDICTOR = "predictor";
+    public static final String ADMIN = "admin";
+    public static final List<String> ROLES = List.of(READER, CONTRIBUTOR, APPROVER, PREDICTOR, ADMIN);
+
+    public static final String TEAM_A = "team-a";
+    public static final String TEAM_B = "team-b";
+
+    /** Public client for people: the password grant in development. */
+    public static final String CLI_CLIENT = "finetune-cli";
+    /** Confidential client of team-a's pipelines (client-credentials grant). */
+    public static final String PIPELINE_CLIENT = "pipeline";
+    public static final List<String> SERVICE_CLIENTS =
+            List.of("dataset-service", "training-service", "evaluation-service", "registry-service");
+
+    private FinetuneRealm() {
+    }
+
+    /** A user's development password: its name followed by {@code -dev}. */
+    public static String password(String username) {
+        return username + "-dev";
+    }
+
+    /** A confidential client's development secret: its id followed by {@code -dev-secret}. */
+    public static String secret(String clientId) {
+        return clientId + "-dev-secret";
+    }
+}
