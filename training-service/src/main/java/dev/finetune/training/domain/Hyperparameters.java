@@ -80,9 +80,11 @@ public record Hyperparameters(
         return this;
     }
 
-    /** The model library's configuration of these (effective, fully set and checked) values. */
+    /**
+     * The model library's configuration of these effective (fully set) values. The bounds are not checked again
+     * here: values are checked on the way in ({@link #checked}), and a run starts from what was accepted then.
+     */
     public TrainingConfig toTrainingConfig(String datasetVersion) {
-        checked();
         return TrainingConfig.defaults()
                 .withStrategy(parseStrategy(strategy))
                 .withLastLayers(lastLayers)
