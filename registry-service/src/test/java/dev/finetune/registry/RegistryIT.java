@@ -98,6 +98,7 @@ class RegistryIT {
     private static final String CONSUMER_GROUP = "registry-service";
     private static final String DEAD_LETTERS = Topics.deadLetter(Topics.EVALUATIONS_COMPLETED, "registry-service");
     private static final String PROBLEM_JSON = "application/problem+json";
+    private static final String PROBLEMS = "https://finetune.dev/problems/";
     private static StoredObject[] packages;
 
     @Inject
@@ -310,9 +311,9 @@ class RegistryIT {
     void promoteAndRollbackRefuseWhatTheModelsStateDoesNotAllow() {
         String unknown = "nobody-" + UUID.randomUUID();
         rollback(unknown, "{\"reason\": \"just in case\"}").statusCode(404).contentType(PROBLEM_JSON)
-                .body("status", equalTo(404)).body("detail", equalTo("model " + unknown + " has no production version"));
+                .body("type", equalTo(PROBLEMS + "no-production-version")).body("status", equalTo(404)).body("detail", equalTo("model " + unknown + " has no production version"));
         // The refused move left nothing behind, not even the model it looked for.
-        given().get("/models/" + unknown).then().statusCode(404);
+        given().get("/models/" + unknown).then().statusCode(404).body("type", equalTo(PROBLEMS + "model-not-found"));
         given().get("/models").then().statusCode(200).body("name", not(hasItem(unknown)));
 
         String model = "refuse-" + UUID.randomUUID();
@@ -321,7 +322,7 @@ class RegistryIT {
 
         // No production alias yet: its only version was rejected.
         rollback(model, "{\"reason\": \"undo\"}").statusCode(404).contentType(PROBLEM_JSON)
-                .body("title", equalTo("Not Found"))
+                .body("type", equalTo(PROBLEMS + "no-production-version"))
                 .body("detail", equalTo("model " + model + " has no production version"));
         given().get("/models/" + model).then().statusCode(200).body("aliases", anEmptyMap())
                 .body("production", nullValue());
@@ -329,7 +330,7 @@ class RegistryIT {
         // A reason is required, for promotion and rollback alike.
         String reasonRequired = "a reason is required: {\"reason\": \"...\"}";
         promote(model, 1, "{\"actor\": \"erin\"}").statusCode(400).contentType(PROBLEM_JSON)
-                .body("status", equalTo(400)).body("detail", equalTo(reasonRequired));
+                .body("type", equalTo(PROBLEMS + "missing-reason")).body("status", equalTo(400)).body("detail", equalTo(reasonRequired));
         promote(model, 1, "{\"reason\": \"   \"}").statusCode(400).contentType(PROBLEM_JSON)
                 .body("detail", equalTo(reasonRequired));
         given().get("/models/" + model).then().statusCode(200).body("aliases", anEmptyMap());
@@ -339,13 +340,14 @@ class RegistryIT {
 
         // Production has no earlier version: its only move came from nowhere.
         rollback(model, "{\"reason\": \"undo\"}").statusCode(409).contentType(PROBLEM_JSON)
-                .body("title", equalTo("Conflict"))
+                .body("type", equalTo(PROBLEMS + "no-earlier-version"))
                 .body("detail", equalTo("production of " + model + " has no earlier version to roll back to"));
         rollback(model, "{}").statusCode(400).contentType(PROBLEM_JSON).body("detail", equalTo(reasonRequired));
         // The version that is production already.
         promote(model, 1, "{\"reason\": \"again\"}").statusCode(409).contentType(PROBLEM_JSON)
-                .body("status", equalTo(409)).body("detail", equalTo("v1 of " + model + " is production already"));
+                .body("type", equalTo(PROBLEMS + "already-production")).body("status", equalTo(409)).body("detail", equalTo("v1 of " + model + " is production already"));
         promote(model, 7, "{\"reason\": \"no such\"}").statusCode(404).contentType(PROBLEM_JSON)
+                .body("type", equalTo(PROBLEMS + "model-version-not-found"))
                 .body("detail", equalTo("model " + model + " has no version 7"));
 
         // None of the refusals moved the alias, wrote an audit row or announced anything.
@@ -424,6 +426,7 @@ class RegistryIT {
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> predict(model, "{\"inputs\": [\"rain\"]}")
                 .statusCode(503).contentType(PROBLEM_JSON).header("Retry-After", "2")
+                .body("type", equalTo(PROBLEMS + "model-loading"))
                 .body("status", equalTo(503))
                 .body("detail", equalTo("the production version of " + model + " is loading; retry shortly")));
         assertThat(server.servedVersion(model)).isEmpty();
@@ -436,20 +439,23 @@ class RegistryIT {
     @Test
     void predictRefusesBadInputWithProblemJson() {
         predict("x", "{\"inputs\": []}").statusCode(400).contentType(PROBLEM_JSON)
+                .body("type", equalTo(PROBLEMS + "invalid-inputs"))
                 .body("detail", equalTo("\"inputs\" must be a non-empty array of texts"));
         String many = "{\"inputs\": [" + String.join(",", Collections.nCopies(65, "\"a\"")) + "]}";
         predict("x", many).statusCode(413).contentType(PROBLEM_JSON)
+                .body("type", equalTo(PROBLEMS + "too-many-inputs"))
                 .body("status", equalTo(413)).body("detail", equalTo("65 inputs; at most 64 per request"));
         // A text over registry.serving.max-text-chars (10000), wherever it is in the batch; checked before the
         // model is even looked up.
         String tooLong = "a".repeat(10_001);
         predict("x", "{\"inputs\": [\"" + tooLong + "\"]}").statusCode(413).contentType(PROBLEM_JSON)
-                .body("title", equalTo("Request Entity Too Large"))
+                .body("type", equalTo(PROBLEMS + "input-too-long"))
                 .body("detail", equalTo("inputs[0] has 10001 characters; at most 10000"));
         predict("x", "{\"inputs\": [\"fine\", \"" + tooLong + "\"]}").statusCode(413).contentType(PROBLEM_JSON)
                 .body("detail", equalTo("inputs[1] has 10001 characters; at most 10000"));
         // 10000 characters is within the limit: this one gets as far as looking for the model.
         predict("x", "{\"inputs\": [\"" + "a".repeat(10_000) + "\"]}").statusCode(404).contentType(PROBLEM_JSON)
+                .body("type", equalTo(PROBLEMS + "no-production-version"))
                 .body("detail", equalTo("model x has no production version"));
         predict("nobody", "{\"inputs\": [\"a\"]}").statusCode(404).contentType(PROBLEM_JSON);
         given().contentType(ContentType.JSON).body("{\"minAccuracy\": 1.5}").put("/models/x/policy").then()

@@ -163,7 +163,7 @@ public class DatasetResource {
                     settings.partialExamples() == null ? 1 : settings.partialExamples(),
                     Duration.ofSeconds(partialAfterSeconds == null ? 0 : partialAfterSeconds));
         } catch (IllegalArgumentException e) {
-            throw FatalProblem.of(400, "invalid-parameter", "Invalid trigger", null, e.getMessage());
+            throw FatalProblem.of(400, "invalid-parameter", "Invalid parameter", null, e.getMessage());
         }
         Dataset saved = QuarkusTransaction.requiringNew().call(() -> {
             Dataset d = Dataset.findById(name);
@@ -213,7 +213,7 @@ public class DatasetResource {
         try {
             file = manifest.splits().get(Split.of(split).code());
         } catch (IllegalArgumentException e) {
-            throw Problems.notFound("split '" + split + "' (train, validation, test)");
+            throw Problems.splitNotFound(split);
         }
         return download(file, name + "-v" + version + "-" + split + ".jsonl.gz");
     }
@@ -274,7 +274,7 @@ public class DatasetResource {
         VersionPreparer.checkName(name);
         Dataset d = QuarkusTransaction.requiringNew().call(() -> Dataset.<Dataset>findById(name));
         if (d == null) {
-            throw Problems.notFound("data set " + name);
+            throw Problems.datasetNotFound(name);
         }
         return d;
     }
@@ -282,7 +282,7 @@ public class DatasetResource {
     private DatasetVersion row(String name, int version) {
         VersionPreparer.checkName(name);
         return QuarkusTransaction.requiringNew().call(() -> DatasetVersion.of(name, version))
-                .orElseThrow(() -> Problems.notFound("version " + version + " of data set " + name));
+                .orElseThrow(() -> Problems.versionNotFound(name, version));
     }
 
     private Views.DatasetView view(Dataset d) {

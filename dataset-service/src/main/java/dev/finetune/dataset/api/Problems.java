@@ -1,57 +1,32 @@
 package dev.finetune.dataset.api;
 
-import dev.finetune.dataset.domain.DatasetLock;
-import dev.finetune.dataset.validation.FatalProblem;
-import dev.finetune.events.EventCodec;
-import dev.finetune.support.problem.Problem;
-import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import dev.finetune.support.problem.ProblemException;
 
 /**
- * The data set API's own problems, in the platform's one problem+json shape ({@link Problem}, with its type
- * base): {@code type}, {@code title}, {@code status}, {@code detail}, {@code instance}, and for input problems the
- * {@code line} and {@code reason}. Generic and unexpected errors are mapped by the shared ProblemMappers.
+ * The data set API's own refusals that concern no upload's content (those are FatalProblems): each a kind of its
+ * own, listed in docs/dataset-service.md. Answered by the shared ProblemMappers like every other problem.
  */
-public class Problems {
+final class Problems {
 
-    public static final String MEDIA_TYPE = Problem.MEDIA_TYPE;
-
-    @ServerExceptionMapper
-    public Response fatal(FatalProblem problem, UriInfo uri) {
-        Map<String, Object> body = base(problem.type(), problem.title(), problem.status(), problem.detail(), uri);
-        if (problem.line() != null) {
-            body.put("line", problem.line());
-        }
-        body.put("reason", problem.reason());
-        problem.extra().forEach(body::putIfAbsent);
-        return response(problem.status(), body);
+    private Problems() {
     }
 
-    @ServerExceptionMapper
-    public Response busy(DatasetLock.Busy busy, UriInfo uri) {
-        return response(409, base("busy", "The data set is being prepared", 409, busy.getMessage(), uri));
+    static ProblemException datasetNotFound(String name) {
+        return new ProblemException(404, "dataset-not-found", "No such data set", "data set " + name
+                + " does not exist").with("dataset", name);
     }
 
-    static FatalProblem notFound(String what) {
-        return FatalProblem.of(404, "not-found", "Not found", null, what + " does not exist");
+    static ProblemException versionNotFound(String name, int version) {
+        return new ProblemException(404, "version-not-found", "No such data set version", "version " + version
+                + " of data set " + name + " does not exist").with("dataset", name).with("version", version);
     }
 
-    private static Map<String, Object> base(String type, String title, int status, String detail, UriInfo uri) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", Problem.TYPE_BASE + type);
-        body.put("title", title);
-        body.put("status", status);
-        body.put("detail", detail);
-        if (uri != null) {
-            body.put("instance", uri.getPath());
-        }
-        return body;
+    static ProblemException splitNotFound(String split) {
+        return new ProblemException(404, "split-not-found", "No such split", "split '" + split
+                + "' does not exist (train, validation, test)");
     }
 
-    private static Response response(int status, Map<String, Object> body) {
-        return Response.status(status).type(MEDIA_TYPE).entity(EventCodec.encode(body)).build();
+    static ProblemException invalidParameter(String title, String detail) {
+        return new ProblemException(400, "invalid-parameter", title, detail);
     }
 }

@@ -1,5 +1,6 @@
 package dev.finetune.dataset.domain;
 
+import dev.finetune.support.problem.ProblemException;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -99,10 +100,11 @@ public class DatasetLock {
         }
     }
 
-    /** Another build of the data set did not finish in time. */
-    public static final class Busy extends RuntimeException {
+    /** Another build of the data set did not finish in time: a 409 {@code busy} when a request waited. */
+    public static final class Busy extends ProblemException {
         public Busy(String dataset, Duration waited) {
-            super("another version of data set '" + dataset + "' is being prepared; waited " + waited);
+            super(409, "busy", "The data set is being prepared",
+                    "another version of data set '" + dataset + "' is being prepared; waited " + waited);
         }
     }
 }

@@ -142,6 +142,51 @@ class BadInputIT {
                 .body("trigger.partialAfter", org.hamcrest.Matchers.equalTo("PT30S"));
     }
 
+    @Test
+    void aTriggerBodyThatIsMissingUnknownMistypedOrOutOfBoundsIsRefusedAndChangesNothing() {
+        String name = Fixtures.name("bad-trigger-body");
+        given().contentType("application/json").body(Map.of("newExamples", 10, "partialExamples", 5,
+                "partialAfter", "PT30S")).when().put("/datasets/{name}/trigger", name).then().statusCode(200);
+        Map<String, Object[]> refused = new java.util.LinkedHashMap<>();
+        refused.put("missing-body", new Object[] {"", null});
+        refused.put("unknown-field", new Object[] {"{\"newExamples\": 7, \"newExample\": 7}", "newExample"});
+        refused.put("wrong-json-type", new Object[] {"{\"newExamples\": \"seven\"}", "newExamples"});
+        refused.put("unreadable-json", new Object[] {"{\"newExamples\": ", null});
+        refused.put("invalid-parameter", new Object[] {"{\"newExamples\": 10000001}", null});
+        refused.forEach((kind, bodyAndField) -> {
+            ExtractableResponse<Response> problem = given().contentType("application/json")
+                    .body((String) bodyAndField[0]).when().put("/datasets/{name}/trigger", name).then().extract();
+            assertThat(problem.statusCode()).as(kind + ": " + problem.asString()).isEqualTo(400);
+            assertThat(problem.contentType()).as(kind).startsWith("application/problem+json");
+            assertThat(problem.<String>path("type")).as(kind).isEqualTo("https://finetune.dev/problems/" + kind);
+            assertThat(problem.<String>path("field")).as(kind).isEqualTo(bodyAndField[1]);
+            assertThat(problem.<String>path("instance")).as(kind).isEqualTo("/datasets/" + name + "/trigger");
+        });
+        given().when().get("/datasets/{name}", name).then().statusCode(200)
+                .body("trigger.newExamples", org.hamcrest.Matchers.equalTo(10))
+                .body("trigger.partialExamples", org.hamcrest.Matchers.equalTo(5))
+                .body("trigger.partialAfter", org.hamcrest.Matchers.equalTo("PT30S"));
+    }
+
+    @Test
+    void eachMissingThingHasAKindOfItsOwn() {
+        String name = Fixtures.name("missing");
+        assertKind(given().get("/datasets/{name}", name), 404, "dataset-not-found");
+        assertKind(given().get("/datasets/{name}/versions/7", name), 404, "version-not-found");
+        given().contentType("application/x-ndjson").body(utf8(Fixtures.jsonl(0, 20)))
+                .when().post("/datasets/{name}/versions", name).then().statusCode(201);
+        assertKind(given().get("/datasets/{name}/versions/1/splits/holdout", name), 404, "split-not-found");
+        assertKind(given().get("/datasets/{name}/nothing-here", name), 404, "not-found");
+        assertKind(given().contentType("application/x-ndjson").body(utf8(Fixtures.jsonl(0, 10)))
+                .when().post("/datasets/{name}/versions", "Not A Name"), 400, "invalid-name");
+    }
+
+    private static void assertKind(Response response, int status, String kind) {
+        response.then().statusCode(status).contentType("application/problem+json")
+                .body("type", org.hamcrest.Matchers.equalTo("https://finetune.dev/problems/" + kind))
+                .body("status", org.hamcrest.Matchers.equalTo(status));
+    }
+
     private static void assertInvalidParameter(ExtractableResponse<Response> problem, String instance, String detail) {
         assertThat(problem.statusCode()).as(problem.asString()).isEqualTo(400);
         assertThat(problem.contentType()).startsWith("application/problem+json");
@@ -152,13 +197,6 @@ class BadInputIT {
         assertThat(problem.<String>path("detail")).isEqualTo(detail);
         assertThat(problem.<String>path("instance")).isEqualTo(instance);
         assertThat(problem.<Integer>path("line")).isNull();
-    }
-
-    @Test
-    void aDataSetNameThatCannotBeAKeyIsRefused() {
-        given().contentType("application/x-ndjson").body(utf8(Fixtures.jsonl(0, 10)))
-                .when().post("/datasets/{name}/versions", "Not A Name")
-                .then().statusCode(400).contentType("application/problem+json");
     }
 
     private static byte[] utf8(String s) {

@@ -22,6 +22,7 @@ import dev.finetune.testing.TestTrace;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -29,6 +30,9 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
@@ -286,15 +290,31 @@ class UploadIT {
                 .replaceFirst("\"modelName\"\\s*:\\s*\"reviews\"", "\"modelName\": \"" + name + "-model\"")
                 .replaceFirst("\"dataset\"\\s*:\\s*\"reviews\"", "\"dataset\": \"" + name + "\"");
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
-            kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.MODELS_PROMOTED, name + "-model", promoted))
-                    .awaitCompletion();
+            // Delivered twice: the shared inbox accepts it once.
+            for (int i = 0; i < 2; i++) {
+                kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.MODELS_PROMOTED, name + "-model",
+                        promoted)).awaitCompletion();
+            }
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().when().get("/datasets/{name}", name)
                 .then().body("referencedBy", hasItem(name + "-model:3 (data set version 3)")));
+        String eventId = JsonPath.from(promoted).getString("eventId");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(inboxRows(eventId)).isEqualTo(1));
         given().when().delete("/datasets/{name}", name).then().statusCode(409)
                 .contentType("application/problem+json")
                 .body("type", equalTo("https://finetune.dev/problems/dataset-referenced"));
         assertThat(store.list("datasets/" + name + "/")).isNotEmpty();
+    }
+
+    private long inboxRows(String eventId) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM inbox_event WHERE event_id = CAST(? AS uuid) AND topic = 'models.promoted'")) {
+            ps.setString(1, eventId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     /** An advisory lock key of the test's own database; the service's data set locks use two-int keys. */

@@ -8,7 +8,6 @@ import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.ObjectUri;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -40,7 +39,7 @@ public class EvaluationResource {
     public List<EvaluationView> list(@QueryParam("model") String model, @QueryParam("run") String run,
                                      @QueryParam("limit") @DefaultValue("50") int limit) {
         if (limit < 1 || limit > MAX_LIMIT) {
-            throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT + ", got " + limit);
+            throw EvaluationProblems.invalidParameter("limit must be between 1 and " + MAX_LIMIT + ", got " + limit);
         }
         return evaluations.list(model, run, limit).stream().map(EvaluationView::of).toList();
     }
@@ -76,12 +75,12 @@ public class EvaluationResource {
 
     private Response picture(String id, String uri, String what) {
         if (uri == null) {
-            throw new NotFoundException("evaluation " + id + " has no " + what + " (it failed)");
+            throw EvaluationProblems.pictureNotFound(id, what);
         }
         return Response.ok(store.read(ObjectUri.parse(uri)), SVG).build();
     }
 
     private Evaluation find(String id) {
-        return evaluations.find(id).orElseThrow(() -> new NotFoundException("no evaluation " + id));
+        return evaluations.find(id).orElseThrow(() -> EvaluationProblems.evaluationNotFound(id));
     }
 }

@@ -167,7 +167,8 @@ class EvaluationIT {
                 .contentType("image/svg+xml").body(containsString("<svg"));
         given().get("/evaluations/" + completed.evaluationId() + "/reliability.svg").then().statusCode(200)
                 .body(containsString("ECE"));
-        given().get("/evaluations/eval-nope").then().statusCode(404).contentType("application/problem+json");
+        given().get("/evaluations/eval-nope").then().statusCode(404).contentType("application/problem+json")
+                .body("type", org.hamcrest.Matchers.equalTo("https://finetune.dev/problems/evaluation-not-found"));
     }
 
     @Test
@@ -269,7 +270,8 @@ class EvaluationIT {
         given().queryParam("run", run).get("/evaluations").then().statusCode(200)
                 .body("size()", equalTo(2)).body("[0].status", equalTo("FAILED"));
         given().get("/evaluations/" + failed.get(0).evaluationId() + "/confusion.svg").then().statusCode(404)
-                .contentType("application/problem+json");
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://finetune.dev/problems/picture-not-found"));
     }
 
     @Test

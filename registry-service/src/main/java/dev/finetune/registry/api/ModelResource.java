@@ -5,6 +5,7 @@ import dev.finetune.registry.domain.AliasMove;
 import dev.finetune.registry.domain.Json;
 import dev.finetune.registry.domain.ModelVersion;
 import dev.finetune.registry.domain.Registry;
+import dev.finetune.registry.domain.RegistryProblems;
 import dev.finetune.registry.policy.PromotionPolicy;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -61,7 +62,7 @@ public class ModelResource {
     public ModelDetail get(@PathParam("name") String name) {
         List<ModelVersion> versions = registry.versions(name);
         if (versions.isEmpty()) {
-            throw new Registry.NoSuchElementException("no model " + name);
+            throw RegistryProblems.modelNotFound(name);
         }
         return new ModelDetail(name, registry.aliases(name), registry.production(name).map(ModelResource::view).orElse(null),
                 versions.stream().map(ModelResource::view).toList());
@@ -71,7 +72,7 @@ public class ModelResource {
     @Path("/{name}/versions/{version}")
     public VersionView version(@PathParam("name") String name, @PathParam("version") int version) {
         return registry.version(name, version).map(ModelResource::view)
-                .orElseThrow(() -> new Registry.NoSuchElementException("model " + name + " has no version " + version));
+                .orElseThrow(() -> RegistryProblems.versionNotFound(name, version));
     }
 
     @GET
@@ -86,14 +87,14 @@ public class ModelResource {
         return registry.policyOf(name);
     }
 
-    /** Replaces the model's policy; thresholds left out fall back to the platform defaults. */
+    /**
+     * Replaces the model's policy; thresholds left out fall back to the platform defaults. 400 and nothing stored
+     * when a threshold is unknown, of the wrong type or out of its range.
+     */
     @PUT
     @Path("/{name}/policy")
     @Consumes(MediaType.APPLICATION_JSON)
     public PromotionPolicy putPolicy(@PathParam("name") String name, PromotionPolicy policy) {
-        if (policy == null) {
-            throw new IllegalArgumentException("a JSON object of thresholds is required");
-        }
         return registry.storePolicy(name, policy);
     }
 
@@ -114,8 +115,8 @@ public class ModelResource {
     }
 
     private static String reason(Reason body) {
-        if (body == null || body.reason() == null || body.reason().isBlank()) {
-            throw new IllegalArgumentException("a reason is required: {\"reason\": \"...\"}");
+        if (body.reason() == null || body.reason().isBlank()) {
+            throw RegistryProblems.missingReason();
         }
         return body.reason();
     }

@@ -1,10 +1,9 @@
 package dev.finetune.registry.api;
 
-import dev.finetune.support.problem.Problem;
-
 import dev.finetune.ml.classifier.Prediction;
 import dev.finetune.registry.config.RegistrySettings;
 import dev.finetune.registry.domain.Registry;
+import dev.finetune.registry.domain.RegistryProblems;
 import dev.finetune.registry.serving.ModelServer;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
@@ -12,8 +11,10 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import java.util.Map;
 
@@ -44,33 +45,36 @@ public class PredictResource {
     @Blocking
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response predict(@PathParam("name") String name, PredictRequest request) {
-        List<String> inputs = request == null ? null : request.inputs();
+    public Response predict(@PathParam("name") String name, PredictRequest request, @Context UriInfo uri) {
+        List<String> inputs = request.inputs();
         if (inputs == null || inputs.isEmpty()) {
-            throw new IllegalArgumentException("\"inputs\" must be a non-empty array of texts");
+            throw RegistryProblems.invalidInputs("\"inputs\" must be a non-empty array of texts");
         }
         if (inputs.size() > settings.serving().maxBatch()) {
-            return Problem.response(Response.Status.REQUEST_ENTITY_TOO_LARGE, inputs.size()
-                    + " inputs; at most " + settings.serving().maxBatch() + " per request");
+            throw RegistryProblems.tooManyInputs(inputs.size(), settings.serving().maxBatch());
         }
         for (int i = 0; i < inputs.size(); i++) {
             String text = inputs.get(i);
             if (text == null) {
-                throw new IllegalArgumentException("inputs[" + i + "] is null");
+                throw RegistryProblems.invalidInputs("inputs[" + i + "] is null");
             }
             if (text.length() > settings.serving().maxTextChars()) {
-                return Problem.response(Response.Status.REQUEST_ENTITY_TOO_LARGE, "inputs[" + i + "] has "
-                        + text.length() + " characters; at most " + settings.serving().maxTextChars());
+                throw RegistryProblems.inputTooLong(i, text.length(), settings.serving().maxTextChars());
             }
         }
         return server.predict(name, inputs)
                 .map(answer -> Response.ok(new PredictResponse(answer.model(), answer.version(),
                         answer.predictions().stream().map(PredictResource::item).toList())).build())
-                .orElseGet(() -> registry.production(name).isPresent()
-                        ? Response.fromResponse(Problem.response(Response.Status.SERVICE_UNAVAILABLE,
-                                "the production version of " + name + " is loading; retry shortly"))
-                                .header("Retry-After", "2").build()
-                        : Problem.response(Response.Status.NOT_FOUND, "model " + name + " has no production version"));
+                .orElseGet(() -> loadingOrNone(name, uri));
+    }
+
+    /** Not served yet: 503 with Retry-After while the production version loads, 404 when there is none. */
+    private Response loadingOrNone(String name, UriInfo uri) {
+        if (registry.production(name).isEmpty()) {
+            throw RegistryProblems.noProductionVersion(name);
+        }
+        return Response.fromResponse(RegistryProblems.modelLoading(name).problem(uri.getPath()).toResponse())
+                .header("Retry-After", "2").build();
     }
 
     private static Item item(Prediction prediction) {

@@ -117,10 +117,10 @@ public class Registry {
     public ModelVersion promote(String model, int versionNumber, String reason, String actor) {
         lockModel(model);
         ModelVersion target = version(model, versionNumber)
-                .orElseThrow(() -> new NoSuchElementException("model " + model + " has no version " + versionNumber));
+                .orElseThrow(() -> RegistryProblems.versionNotFound(model, versionNumber));
         Integer previous = production(model).map(v -> v.version).orElse(null);
         if (previous != null && previous == versionNumber) {
-            throw new IllegalStateException("v" + versionNumber + " of " + model + " is production already");
+            throw RegistryProblems.alreadyProduction(model, versionNumber);
         }
         return moveProduction(model, target, previous, ModelPromoted.Trigger.MANUAL, reason, actor);
     }
@@ -130,11 +130,11 @@ public class Registry {
     public ModelVersion rollback(String model, String reason, String actor) {
         lockModel(model);
         ModelVersion current = production(model)
-                .orElseThrow(() -> new NoSuchElementException("model " + model + " has no production version"));
+                .orElseThrow(() -> RegistryProblems.noProductionVersion(model));
         AliasMove last = AliasMove.<AliasMove>find("modelName = ?1 and alias = ?2 order by id desc", model, PRODUCTION)
                 .firstResult();
         if (last == null || last.fromVersion == null) {
-            throw new IllegalStateException("production of " + model + " has no earlier version to roll back to");
+            throw RegistryProblems.noEarlierVersion(model);
         }
         ModelVersion target = version(model, last.fromVersion).orElseThrow();
         return moveProduction(model, target, current.version, ModelPromoted.Trigger.ROLLBACK, reason, actor);
@@ -269,12 +269,5 @@ public class Registry {
         return new PromotionPolicy(p.minAccuracy().orElse(null), p.minMacroF1().orElse(null), p.maxEce().orElse(null),
                 p.maxLatencyP95Ms().orElse(null), p.minImprovement().orElse(null),
                 p.maxLabelF1Regression().orElse(null), p.significanceLevel().orElse(null));
-    }
-
-    /** Thrown for a model or version that does not exist (REST answers 404). */
-    public static class NoSuchElementException extends RuntimeException {
-        public NoSuchElementException(String message) {
-            super(message);
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.finetune.registry.policy;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.finetune.support.problem.ProblemException;
 
 /**
  * When a candidate may become production. Absolute thresholds apply to every candidate; the relative
@@ -28,19 +29,37 @@ public record PromotionPolicy(Double minAccuracy, Double minMacroF1, Double maxE
                 pick(significanceLevel, base.significanceLevel));
     }
 
+    /** Highest p95 latency a policy may require below: a minute per text is no bound at all. */
+    public static final double MAX_LATENCY_MS = 60_000;
+
+    /**
+     * Checks every threshold that is set: finite and within its range (probabilities and F1 drops in [0, 1],
+     * an accuracy gain in [-1, 1], a latency in (0, 60000] ms). Throws a 400 {@code invalid-policy} naming the
+     * field and its range; nothing is stored.
+     */
     public PromotionPolicy validated() {
-        for (Double probability : new Double[] {minAccuracy, minMacroF1, maxEce, significanceLevel}) {
-            if (probability != null && (probability < 0 || probability > 1)) {
-                throw new IllegalArgumentException("minAccuracy, minMacroF1, maxEce and significanceLevel must be in [0, 1]");
-            }
-        }
-        if (maxLatencyP95Ms != null && maxLatencyP95Ms <= 0) {
-            throw new IllegalArgumentException("maxLatencyP95Ms must be positive");
-        }
-        if (maxLabelF1Regression != null && maxLabelF1Regression < 0) {
-            throw new IllegalArgumentException("maxLabelF1Regression must be >= 0");
+        within("minAccuracy", minAccuracy, 0, 1);
+        within("minMacroF1", minMacroF1, 0, 1);
+        within("maxEce", maxEce, 0, 1);
+        within("significanceLevel", significanceLevel, 0, 1);
+        within("minImprovement", minImprovement, -1, 1);
+        within("maxLabelF1Regression", maxLabelF1Regression, 0, 1);
+        if (maxLatencyP95Ms != null && !(Double.isFinite(maxLatencyP95Ms) && maxLatencyP95Ms > 0
+                && maxLatencyP95Ms <= MAX_LATENCY_MS)) {
+            throw invalid("maxLatencyP95Ms", "(0, 60000]", maxLatencyP95Ms);
         }
         return this;
+    }
+
+    private static void within(String field, Double value, double min, double max) {
+        if (value != null && !(Double.isFinite(value) && value >= min && value <= max)) {
+            throw invalid(field, "[" + (int) min + ", " + (int) max + "]", value);
+        }
+    }
+
+    private static ProblemException invalid(String field, String range, Double was) {
+        return new ProblemException(400, "invalid-policy", "A policy threshold is out of range", field
+                + " must be a finite number in " + range + ", was " + was).with("field", field).with("bound", range);
     }
 
     private static Double pick(Double value, Double fallback) {

@@ -1,6 +1,5 @@
 package dev.finetune.training.api;
 
-import dev.finetune.support.problem.Problem;
 
 import dev.finetune.training.domain.Hyperparameters;
 import dev.finetune.training.domain.Run;
@@ -14,7 +13,6 @@ import io.smallrye.mutiny.Multi;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -49,20 +47,19 @@ public class RunResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response start(StartRun request) {
-        if (request == null || request.dataset() == null || request.version() == null) {
-            throw new IllegalArgumentException("dataset and version are required");
+        if (request.dataset() == null || request.version() == null) {
+            throw TrainingProblems.missingField("dataset and version are required");
         }
+        Hyperparameters overrides = request.hyperparameters() == null ? Hyperparameters.NONE
+                : request.hyperparameters().checked();
         RunSource known = runs.knownVersion(request.dataset(), request.version()).orElseThrow(() ->
-                new NotFoundException("data set " + request.dataset() + " v" + request.version()
-                        + " is unknown here: no datasets.prepared event has announced it"));
+                TrainingProblems.datasetVersionUnknown(request.dataset(), request.version()));
         RunSource source = new RunSource(known.dataset(), known.version(), known.manifestUri(), known.trainUri(),
                 known.validationUri(), known.modelName(), "manual-" + UUID.randomUUID(),
                 null);
-        RunStore.Enqueued enqueued = runs.enqueue(source,
-                request.hyperparameters() == null ? Hyperparameters.NONE : request.hyperparameters());
+        RunStore.Enqueued enqueued = runs.enqueue(source, overrides);
         if (!enqueued.created()) {
-            return Problem.response(Response.Status.CONFLICT, "run " + enqueued.run().id
-                    + " already trains this data set version with these hyperparameters");
+            throw TrainingProblems.runExists(enqueued.run().id);
         }
         executor.wakeUp();
         return Response.created(URI.create("/runs/" + enqueued.run().id)).entity(RunView.of(enqueued.run())).build();
@@ -79,15 +76,15 @@ public class RunResource {
         try {
             return RunStatus.valueOf(status.toUpperCase());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("status must be one of queued, running, succeeded, failed, cancelled; not '"
-                    + status + "'");
+            throw TrainingProblems.invalidParameter("status must be one of queued, running, succeeded, failed, "
+                    + "cancelled; not '" + status + "'");
         }
     }
 
     @GET
     @Path("/{id}")
     public RunView.Detailed get(@PathParam("id") UUID id) {
-        Run run = runs.find(id).orElseThrow(() -> new NotFoundException("no run " + id));
+        Run run = runs.find(id).orElseThrow(() -> TrainingProblems.runNotFound(id));
         return RunView.detailed(run, runs.evaluations(id), runs.checkpoints(id));
     }
 
@@ -95,9 +92,9 @@ public class RunResource {
     @POST
     @Path("/{id}/cancel")
     public Response cancel(@PathParam("id") UUID id) {
-        Run before = runs.find(id).orElseThrow(() -> new NotFoundException("no run " + id));
+        Run before = runs.find(id).orElseThrow(() -> TrainingProblems.runNotFound(id));
         if (before.status.finished()) {
-            return Problem.response(Response.Status.CONFLICT, "run " + id + " has already ended: " + before.status);
+            throw TrainingProblems.runEnded(id, before.status);
         }
         Run after = runs.requestCancel(id).orElseThrow();
         return Response.accepted(RunView.of(after)).build();
@@ -110,7 +107,7 @@ public class RunResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     public Multi<ProgressBroadcaster.Update> events(@PathParam("id") UUID id) {
-        Run run = runs.find(id).orElseThrow(() -> new NotFoundException("no run " + id));
+        Run run = runs.find(id).orElseThrow(() -> TrainingProblems.runNotFound(id));
         if (run.status.finished()) {
             return Multi.createFrom().item(new ProgressBroadcaster.Update(null, run.status));
         }

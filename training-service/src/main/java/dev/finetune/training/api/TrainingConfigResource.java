@@ -32,12 +32,12 @@ public class TrainingConfigResource {
                 runs.configurationOf(dataset));
     }
 
-    /** Replaces the configuration; fields left out fall back to the platform defaults. 400 if invalid. */
+    /**
+     * Replaces the configuration; fields left out fall back to the platform defaults. 400 and nothing stored when
+     * a field is unknown, of the wrong type or out of its bound.
+     */
     @PUT
     public ConfigView put(@PathParam("dataset") String dataset, Hyperparameters hyperparameters) {
-        if (hyperparameters == null) {
-            throw new IllegalArgumentException("a JSON object of hyperparameters is required");
-        }
         runs.storeConfiguration(dataset, hyperparameters);
         return get(dataset);
     }

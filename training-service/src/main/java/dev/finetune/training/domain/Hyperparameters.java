@@ -1,9 +1,12 @@
 package dev.finetune.training.domain;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.finetune.ml.BaseModel;
 import dev.finetune.ml.train.Strategy;
 import dev.finetune.ml.train.TrainingConfig;
+import dev.finetune.support.problem.ProblemException;
 import dev.finetune.training.config.TrainingSettings;
+import java.util.List;
 
 /**
  * The hyperparameters of one run or one data set's configuration. Every field may be null, meaning
@@ -42,19 +45,48 @@ public record Hyperparameters(
                 pick(maxSteps, base.maxSteps), pick(earlyStoppingPatience, base.earlyStoppingPatience));
     }
 
+    /** The bounds of every number a configuration or a run's overrides may set; docs/training-service.md lists them. */
+    public static final int MAX_EPOCHS = 100;
+    public static final int MAX_BATCH_SIZE = 1024;
+    /** From a few tokens up to the base model's position embeddings (512 for MiniLM). */
+    public static final int MIN_MAX_LENGTH = 8;
+    public static final int MAX_MAX_LENGTH = 512;
+    /** The encoder layers MiniLM has: {@code last-n} trains at most all of them. */
+    public static final int MAX_LAST_LAYERS = 6;
+    public static final int MAX_STEPS = 1_000_000;
+    public static final int MAX_PATIENCE = 100;
+    public static final List<String> BASE_MODELS = List.of(BaseModel.MINILM_NAME);
+
     /**
-     * The model library's configuration, checking every value; throws {@link IllegalArgumentException}
-     * with the offending field so REST answers 400 and a run fails with a reason a person can act on.
+     * Checks every value that is set against its bound: a configuration is refused when it is stored (and a
+     * run's overrides when the run is asked for), never when the run starts. Throws a 400
+     * {@code invalid-hyperparameters} naming the field and its bound.
+     */
+    public Hyperparameters checked() {
+        if (baseModel != null && !BASE_MODELS.contains(baseModel)) {
+            throw invalid("baseModel", "one of " + BASE_MODELS, "'" + baseModel + "'");
+        }
+        if (strategy != null) {
+            parseStrategy(strategy);
+        }
+        within("lastLayers", lastLayers, 0, MAX_LAST_LAYERS);
+        within("epochs", epochs, 1, MAX_EPOCHS);
+        within("batchSize", batchSize, 1, MAX_BATCH_SIZE);
+        within("maxLength", maxLength, MIN_MAX_LENGTH, MAX_MAX_LENGTH);
+        within("maxSteps", maxSteps, 0, MAX_STEPS);
+        within("earlyStoppingPatience", earlyStoppingPatience, 0, MAX_PATIENCE);
+        rate("learningRate", learningRate);
+        rate("headLearningRate", headLearningRate);
+        return this;
+    }
+
+    /**
+     * The model library's configuration of these effective (fully set) values. The bounds are not checked again
+     * here: values are checked on the way in ({@link #checked}), and a run starts from what was accepted then.
      */
     public TrainingConfig toTrainingConfig(String datasetVersion) {
-        Strategy parsedStrategy;
-        try {
-            parsedStrategy = Strategy.valueOf(strategy.trim().toUpperCase().replace('-', '_'));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("strategy must be full, head or last-n, not '" + strategy + "'");
-        }
-        TrainingConfig config = TrainingConfig.defaults()
-                .withStrategy(parsedStrategy)
+        return TrainingConfig.defaults()
+                .withStrategy(parseStrategy(strategy))
                 .withLastLayers(lastLayers)
                 .withEpochs(epochs)
                 .withBatchSize(batchSize)
@@ -65,10 +97,34 @@ public record Hyperparameters(
                 .withMaxSteps(maxSteps)
                 .withEarlyStoppingPatience(earlyStoppingPatience)
                 .withDatasetVersion(datasetVersion);
-        if (learningRate <= 0 || headLearningRate <= 0) {
-            throw new IllegalArgumentException("learningRate and headLearningRate must be positive");
+    }
+
+    private static Strategy parseStrategy(String strategy) {
+        for (Strategy s : Strategy.values()) {
+            if (s.name().replace('_', '-').equalsIgnoreCase(strategy.trim())) {
+                return s;
+            }
         }
-        return config;
+        throw invalid("strategy", "full, head or last-n", "'" + strategy + "'");
+    }
+
+    private static void within(String field, Integer value, int min, int max) {
+        if (value != null && (value < min || value > max)) {
+            throw invalid(field, min + ".." + max, String.valueOf(value));
+        }
+    }
+
+    /** Finite and in (0, 1]: a NaN or infinite rate would train nothing and say so only in the metrics. */
+    private static void rate(String field, Float value) {
+        if (value != null && !(Float.isFinite(value) && value > 0 && value <= 1)) {
+            throw invalid(field, "a finite number in (0, 1]", String.valueOf(value));
+        }
+    }
+
+    private static ProblemException invalid(String field, String bound, String was) {
+        return new ProblemException(400, "invalid-hyperparameters", "A hyperparameter is out of bounds",
+                field + " must be " + (bound.matches("-?\\d+\\.\\.\\d+") ? "within " : "") + bound + ", was " + was)
+                .with("field", field).with("bound", bound);
     }
 
     private static <T> T pick(T value, T fallback) {

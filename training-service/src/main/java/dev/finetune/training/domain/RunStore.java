@@ -70,7 +70,7 @@ public class RunStore {
     /** Replaces the data set's configuration after checking that it makes a valid run. */
     @Transactional
     public Hyperparameters storeConfiguration(String dataset, Hyperparameters hyperparameters) {
-        hyperparameters.over(Hyperparameters.defaults(settings.defaults())).toTrainingConfig(null);
+        hyperparameters.checked().over(Hyperparameters.defaults(settings.defaults())).toTrainingConfig(null);
         DatasetTrainingConfig stored = DatasetTrainingConfig.findById(dataset);
         if (stored == null) {
             stored = new DatasetTrainingConfig();

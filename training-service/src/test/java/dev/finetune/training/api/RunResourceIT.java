@@ -99,6 +99,7 @@ class RunResourceIT {
 
         given().contentType(ContentType.JSON).body(body).post("/runs").then().statusCode(409)
                 .contentType("application/problem+json")
+                .body("type", equalTo("https://finetune.dev/problems/run-exists"))
                 .body("detail", equalTo("run " + id + " already trains this data set version with these hyperparameters"));
         // Without overrides the request asks for what the datasets.prepared event already queued.
         given().contentType(ContentType.JSON).body("{\"dataset\": \"" + dataset + "\", \"version\": 1}").post("/runs")
@@ -136,6 +137,7 @@ class RunResourceIT {
         }
         given().post("/runs/" + queued.id + "/cancel").then().statusCode(409)
                 .contentType("application/problem+json")
+                .body("type", equalTo("https://finetune.dev/problems/run-ended"))
                 .body("detail", equalTo("run " + queued.id + " has already ended: CANCELLED"));
     }
 

@@ -77,10 +77,11 @@ class RunSafeguardsIT {
     @Test
     void aRunWhoseLossStaysNonFiniteFailsAfterTheStepsTheGuardAllows() {
         String dataset = "diverge-" + UUID.randomUUID();
-        // A legitimate configuration (learning rates only have to be positive) whose first update sends the
-        // weights to infinity: every later step has a non-finite loss. 12 steps per epoch, so the guard
-        // (3 skipped steps in a row are tolerated, the 4th fails the run) fires before any checkpoint.
-        configure(dataset, """
+        // A configuration whose first update sends the weights to infinity: every later step has a non-finite
+        // loss. 12 steps per epoch, so the guard (3 skipped steps in a row are tolerated, the 4th fails the run)
+        // fires before any checkpoint. The REST API refuses such learning rates now (finite, in (0, 1]), so it is
+        // written as a configuration stored before the bounds existed; the guard is for divergence within them.
+        storeUnchecked(dataset, """
                 {"strategy": "full", "epochs": 1, "batchSize": 2, "maxLength": 16, "earlyStoppingPatience": 0,
                  "learningRate": 1e38, "headLearningRate": 1e38}""");
         Run run = announce(TrainingFixtures.prepared(store, dataset, 24));
@@ -213,6 +214,13 @@ class RunSafeguardsIT {
                 .setParameter(1, id).setParameter(2, ANOTHER_INSTANCE).setParameter(3, attempts)
                 .setParameter(4, interruptedBefore).setParameter(5, expired ? -1.0 : 600.0).executeUpdate();
         return id;
+    }
+
+    @Transactional
+    void storeUnchecked(String dataset, String json) {
+        entityManager.createNativeQuery("""
+                INSERT INTO training_config (dataset, hyperparameters, updated_at) VALUES (?1, CAST(?2 AS jsonb), now())""")
+                .setParameter(1, dataset).setParameter(2, json).executeUpdate();
     }
 
     private void configure(String dataset, String json) {

@@ -10,53 +10,47 @@ import dev.finetune.testing.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import io.restassured.response.ValidatableResponse;
 import org.junit.jupiter.api.Test;
 
-/** Each kind of failure a resource raises answers problem+json with its status and a usable detail. */
+/**
+ * Each kind of failure a resource raises answers problem+json with its status and its exact type; only a
+ * ProblemException, a refused body or the framework make a 4xx, anything else is a 500 with an error id.
+ */
 @QuarkusTest
 @WithTestResource(PostgresTestResource.class)
 class ProblemMappersTests {
 
-    @Test
-    void anInvalidArgumentIsA400WithItsMessage() {
-        given().get("/problems/invalid").then()
-                .statusCode(400)
-                .contentType(Problem.MEDIA_TYPE)
-                .body("status", equalTo(400))
-                .body("title", equalTo("Bad Request"))
-                .body("type", equalTo("https://finetune.dev/problems/invalid-request"))
-                .body("detail", equalTo("size must be at most 64, was 65"));
-    }
+    private static final String TYPE = "https://finetune.dev/problems/";
 
     @Test
-    void somethingMissingIsA404() {
-        given().get("/problems/missing").then()
-                .statusCode(404)
-                .contentType(Problem.MEDIA_TYPE)
-                .body("status", equalTo(404))
-                .body("type", equalTo("https://finetune.dev/problems/not-found"))
-                .body("detail", equalTo("no data set named reviews"));
-    }
-
-    @Test
-    void aWebApplicationExceptionKeepsItsStatus() {
-        given().get("/problems/conflict").then()
+    void aProblemExceptionAnswersWithItsKindStatusTitleDetailPathAndMembers() {
+        given().get("/problems/refused").then()
                 .statusCode(409)
                 .contentType(Problem.MEDIA_TYPE)
+                .body("type", equalTo(TYPE + "dataset-busy"))
+                .body("title", equalTo("The data set is busy"))
                 .body("status", equalTo(409))
-                .body("title", equalTo("Conflict"))
-                .body("type", equalTo("https://finetune.dev/problems/conflict"))
-                .body("detail", equalTo("data set reviews is busy"));
+                .body("detail", equalTo("data set reviews is busy"))
+                .body("instance", equalTo("/problems/refused"))
+                .body("dataset", equalTo("reviews"));
     }
 
     @Test
-    void unreadableJsonIsA400SayingWhy() {
-        given().contentType("application/json").body("{\"name\": \"x\", \"size\": ").post("/problems").then()
-                .statusCode(400)
+    void anUnknownPathIsA404NotFound() {
+        given().get("/nowhere").then()
+                .statusCode(404)
                 .contentType(Problem.MEDIA_TYPE)
-                .body("status", equalTo(400))
-                .body("type", equalTo("https://finetune.dev/problems/unreadable-json"))
-                .body("detail", containsString("unreadable JSON"));
+                .body("type", equalTo(TYPE + "not-found"));
+    }
+
+    @Test
+    void aWrongMethodAndAWrongMediaTypeAreNamedByTheirKinds() {
+        given().delete("/problems").then().statusCode(405).contentType(Problem.MEDIA_TYPE)
+                .body("type", equalTo(TYPE + "method-not-allowed"));
+        given().contentType("text/plain").body("x").post("/problems").then().statusCode(415)
+                .contentType(Problem.MEDIA_TYPE)
+                .body("type", equalTo(TYPE + "unsupported-media-type"));
     }
 
     @Test
@@ -64,28 +58,79 @@ class ProblemMappersTests {
         given().get("/problems/unprocessable").then()
                 .statusCode(422)
                 .contentType(Problem.MEDIA_TYPE)
-                .body("type", equalTo("https://finetune.dev/problems/http-422"))
+                .body("type", equalTo(TYPE + "http-422"))
                 .body("detail", equalTo("no such label"));
     }
 
     @Test
-    void anUnexpectedExceptionIsA500WithAnErrorIdAndNothingOfItsInternals() {
-        String body = given().get("/problems/bug").then()
-                .statusCode(500)
+    void unreadableJsonIsA400SayingWhy() {
+        post("{\"name\": \"x\", \"size\": ").statusCode(400).contentType(Problem.MEDIA_TYPE)
+                .body("type", equalTo(TYPE + "unreadable-json"))
+                .body("detail", containsString("unreadable JSON"));
+    }
+
+    @Test
+    void aMissingBodyIsA400MissingBody() {
+        given().contentType("application/json").post("/problems").then()
+                .statusCode(400)
                 .contentType(Problem.MEDIA_TYPE)
-                .body("status", equalTo(500))
-                .body("type", equalTo("https://finetune.dev/problems/internal-error"))
-                .body("errorId", matchesPattern("[0-9a-f-]{36}"))
-                .extract().asString();
-        String errorId = JsonPath.from(body).getString("errorId");
-        assertThat(JsonPath.from(body).getString("detail")).endsWith("error id " + errorId);
-        assertThat(body).doesNotContain("10.0.0.7", "IllegalStateException", "at dev.finetune", "<html");
+                .body("type", equalTo(TYPE + "missing-body"));
+    }
+
+    @Test
+    void anUnknownFieldIsRefusedAndNamed() {
+        post("{\"name\": \"x\", \"size\": 3, \"sise\": 4}").statusCode(400).contentType(Problem.MEDIA_TYPE)
+                .body("type", equalTo(TYPE + "unknown-field"))
+                .body("field", equalTo("sise"))
+                .body("detail", equalTo("unknown field 'sise'; the fields are [name, size]"));
+    }
+
+    @Test
+    void aFieldOfTheWrongJsonTypeIsRefusedNotCoerced() {
+        post("{\"name\": \"x\", \"size\": \"3\"}").statusCode(400).contentType(Problem.MEDIA_TYPE)
+                .body("type", equalTo(TYPE + "wrong-json-type"))
+                .body("field", equalTo("size"))
+                .body("detail", equalTo("field 'size' must be a whole number"));
+        post("{\"name\": \"x\", \"size\": 3.7}").statusCode(400).contentType(Problem.MEDIA_TYPE)
+                .body("type", equalTo(TYPE + "wrong-json-type"));
+        post("{\"name\": 5, \"size\": 3}").statusCode(400).contentType(Problem.MEDIA_TYPE)
+                .body("type", equalTo(TYPE + "wrong-json-type"))
+                .body("field", equalTo("name"));
+        post("{\"name\": \"x\", \"size\": null}").statusCode(400).contentType(Problem.MEDIA_TYPE)
+                .body("type", equalTo(TYPE + "wrong-json-type"));
+        post("[1, 2]").statusCode(400).contentType(Problem.MEDIA_TYPE)
+                .body("type", equalTo(TYPE + "unreadable-json"));
+    }
+
+    @Test
+    void anIllegalArgumentFromInsideAHandlerIsA500WithAnErrorIdAndNothingOfItsText() {
+        assertInternal(given().get("/problems/library").then(), "bad key", "/etc/secret", "IllegalArgumentException");
+    }
+
+    @Test
+    void anIllegalStateFromInsideAHandlerIsA500WithAnErrorIdAndNothingOfItsText() {
+        assertInternal(given().get("/problems/bug").then(), "connection pool", "10.0.0.7", "IllegalStateException");
     }
 
     @Test
     void aWellFormedRequestIsNotAProblem() {
-        given().contentType("application/json").body("{\"name\": \"x\", \"size\": 3}").post("/problems").then()
-                .statusCode(200)
-                .body(equalTo("x"));
+        post("{\"name\": \"x\", \"size\": 3}").statusCode(200).body(equalTo("x:3"));
+    }
+
+    private static ValidatableResponse post(String body) {
+        return given().contentType("application/json").body(body).post("/problems").then().log().ifValidationFails();
+    }
+
+    private static void assertInternal(ValidatableResponse response, String... secrets) {
+        String body = response
+                .statusCode(500)
+                .contentType(Problem.MEDIA_TYPE)
+                .body("status", equalTo(500))
+                .body("type", equalTo(TYPE + "internal-error"))
+                .body("errorId", matchesPattern("[0-9a-f-]{36}"))
+                .extract().asString();
+        String errorId = JsonPath.from(body).getString("errorId");
+        assertThat(JsonPath.from(body).getString("detail")).endsWith("error id " + errorId);
+        assertThat(body).doesNotContain(secrets).doesNotContain("at dev.finetune", "<html");
     }
 }

@@ -2,13 +2,11 @@ package dev.finetune.support.problem;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 
 /** Test-only endpoints that fail the ways the services' resources fail, for the mappers to answer. */
 @Path("/problems")
@@ -21,11 +19,11 @@ public class ProblemProbeResource {
     @Path("/{kind}")
     public String fail(@PathParam("kind") String kind) {
         switch (kind) {
-            case "invalid" -> throw new IllegalArgumentException("size must be at most 64, was 65");
-            case "missing" -> throw new NotFoundException("no data set named reviews");
-            case "conflict" -> throw new WebApplicationException("data set reviews is busy", Response.Status.CONFLICT);
+            case "refused" -> throw new ProblemException(409, "dataset-busy", "The data set is busy",
+                    "data set reviews is busy").with("dataset", "reviews");
             case "unprocessable" -> throw new WebApplicationException("no such label", 422);
             case "bug" -> throw new IllegalStateException("connection pool internals at 10.0.0.7");
+            case "library" -> throw new IllegalArgumentException("bad key at 10.0.0.7 in /etc/secret");
             default -> {
                 return "fine";
             }
@@ -35,6 +33,6 @@ public class ProblemProbeResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public String accept(Body body) {
-        return body.name();
+        return body.name() + ":" + body.size();
     }
 }

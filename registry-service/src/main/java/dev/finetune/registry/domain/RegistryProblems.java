@@ -1,0 +1,62 @@
+package dev.finetune.registry.domain;
+
+import dev.finetune.support.problem.ProblemException;
+
+/**
+ * The registry's refusals, each a kind of its own (docs/registry-service.md lists them): the REST API and the
+ * registry's moves throw them; the shared ProblemMappers answer them. An invalid policy is {@code invalid-policy},
+ * raised where the policy is checked.
+ */
+public final class RegistryProblems {
+
+    private RegistryProblems() {
+    }
+
+    public static ProblemException modelNotFound(String model) {
+        return new ProblemException(404, "model-not-found", "No such model", "no model " + model);
+    }
+
+    public static ProblemException versionNotFound(String model, int version) {
+        return new ProblemException(404, "model-version-not-found", "No such model version", "model " + model
+                + " has no version " + version);
+    }
+
+    public static ProblemException noProductionVersion(String model) {
+        return new ProblemException(404, "no-production-version", "The model has no production version", "model "
+                + model + " has no production version");
+    }
+
+    public static ProblemException alreadyProduction(String model, int version) {
+        return new ProblemException(409, "already-production", "The version is production already", "v" + version
+                + " of " + model + " is production already");
+    }
+
+    public static ProblemException noEarlierVersion(String model) {
+        return new ProblemException(409, "no-earlier-version", "Nothing to roll back to", "production of " + model
+                + " has no earlier version to roll back to");
+    }
+
+    public static ProblemException missingReason() {
+        return new ProblemException(400, "missing-reason", "A reason is required",
+                "a reason is required: {\"reason\": \"...\"}");
+    }
+
+    public static ProblemException invalidInputs(String detail) {
+        return new ProblemException(400, "invalid-inputs", "The inputs are not a list of texts", detail);
+    }
+
+    public static ProblemException tooManyInputs(int count, int max) {
+        return new ProblemException(413, "too-many-inputs", "Too many inputs", count + " inputs; at most " + max
+                + " per request");
+    }
+
+    public static ProblemException inputTooLong(int index, int length, int max) {
+        return new ProblemException(413, "input-too-long", "An input is too long", "inputs[" + index + "] has "
+                + length + " characters; at most " + max);
+    }
+
+    public static ProblemException modelLoading(String model) {
+        return new ProblemException(503, "model-loading", "The model is loading", "the production version of "
+                + model + " is loading; retry shortly");
+    }
+}

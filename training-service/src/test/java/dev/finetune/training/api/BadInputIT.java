@@ -1,0 +1,130 @@
+package dev.finetune.training.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.finetune.testing.KafkaTestResource;
+import dev.finetune.testing.PostgresTestResource;
+import dev.finetune.testing.S3TestResource;
+import dev.finetune.training.domain.RunStore;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The bad-input suite of the training API: every refused configuration, run request and parameter answers
+ * problem+json of its documented kind, and nothing is stored or changed.
+ */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(S3TestResource.class)
+@WithTestResource(PostgresTestResource.class)
+class BadInputIT {
+
+    private static final String TYPE = "https://finetune.dev/problems/";
+    private static final String STORED = "{\"epochs\": 4, \"batchSize\": 8}";
+
+    @Inject
+    RunStore runs;
+
+    @Test
+    void aConfigurationOutOfItsBoundsIsRefusedNamingFieldAndBoundAndNothingIsStored() {
+        String dataset = "bounds-" + UUID.randomUUID();
+        given().contentType(ContentType.JSON).body(STORED).put("/training-configs/" + dataset).then().statusCode(200);
+        // body -> {field, bound}
+        Map<String, String[]> refused = new LinkedHashMap<>();
+        refused.put("{\"epochs\": 2147483647}", new String[] {"epochs", "1..100"});
+        refused.put("{\"epochs\": 0}", new String[] {"epochs", "1..100"});
+        refused.put("{\"batchSize\": 2147483647}", new String[] {"batchSize", "1..1024"});
+        refused.put("{\"maxLength\": 100000}", new String[] {"maxLength", "8..512"});
+        refused.put("{\"maxLength\": 4}", new String[] {"maxLength", "8..512"});
+        refused.put("{\"lastLayers\": 7}", new String[] {"lastLayers", "0..6"});
+        refused.put("{\"maxSteps\": 1000001}", new String[] {"maxSteps", "0..1000000"});
+        refused.put("{\"earlyStoppingPatience\": -1}", new String[] {"earlyStoppingPatience", "0..100"});
+        refused.put("{\"learningRate\": 1e39}", new String[] {"learningRate", "a finite number in (0, 1]"});
+        // Jackson reads the strings "NaN" and "Infinity" as those floats whatever the coercion rules: the bound
+        // check is what refuses them.
+        refused.put("{\"learningRate\": \"NaN\"}", new String[] {"learningRate", "a finite number in (0, 1]"});
+        refused.put("{\"learningRate\": 0}", new String[] {"learningRate", "a finite number in (0, 1]"});
+        refused.put("{\"headLearningRate\": 1.5}", new String[] {"headLearningRate", "a finite number in (0, 1]"});
+        refused.put("{\"baseModel\": \"gpt-99\"}", new String[] {"baseModel",
+                "one of [sentence-transformers/all-MiniLM-L6-v2]"});
+        refused.put("{\"strategy\": \"sideways\"}", new String[] {"strategy", "full, head or last-n"});
+        refused.forEach((body, fieldAndBound) -> {
+            Response problem = put(dataset, body);
+            problem.then().statusCode(400).contentType("application/problem+json")
+                    .body("type", equalTo(TYPE + "invalid-hyperparameters"))
+                    .body("field", equalTo(fieldAndBound[0]))
+                    .body("bound", equalTo(fieldAndBound[1]))
+                    .body("instance", equalTo("/training-configs/" + dataset));
+            assertThat(problem.<String>path("detail")).as(body).startsWith(fieldAndBound[0] + " must be ");
+        });
+        assertUnchanged(dataset);
+    }
+
+    @Test
+    void aConfigurationBodyThatIsMissingUnknownOrMistypedIsRefusedAndNothingIsStored() {
+        String dataset = "body-" + UUID.randomUUID();
+        given().contentType(ContentType.JSON).body(STORED).put("/training-configs/" + dataset).then().statusCode(200);
+        Map<String, String> refused = new LinkedHashMap<>();
+        refused.put("", "missing-body");
+        refused.put("{\"epoch\": 3}", "unknown-field");
+        refused.put("{\"epochs\": \"3\"}", "wrong-json-type");
+        refused.put("{\"epochs\": 2.5}", "wrong-json-type");
+        refused.put("{\"learningRate\": NaN}", "unreadable-json");
+        refused.put("[3]", "unreadable-json");
+        refused.forEach((body, kind) -> put(dataset, body).then().statusCode(400)
+                .contentType("application/problem+json").body("type", equalTo(TYPE + kind)));
+        assertUnchanged(dataset);
+    }
+
+    @Test
+    void aRunRequestThatIsMissingIncompleteOrOutOfBoundsIsRefusedAndQueuesNothing() {
+        String dataset = "runs-" + UUID.randomUUID();
+        assertKind(given().contentType(ContentType.JSON).post("/runs"), 400, "missing-body");
+        assertKind(given().contentType(ContentType.JSON).body("{\"dataset\": \"" + dataset + "\"}").post("/runs"),
+                400, "missing-field");
+        assertKind(given().contentType(ContentType.JSON).body("{\"dataset\": \"" + dataset
+                + "\", \"version\": 1, \"hyperparameters\": {\"batchSize\": 4096}}").post("/runs"), 400,
+                "invalid-hyperparameters");
+        assertKind(given().contentType(ContentType.JSON).body("{\"dataset\": \"" + dataset
+                + "\", \"version\": 1, \"overrides\": {}}").post("/runs"), 400, "unknown-field");
+        assertKind(given().contentType(ContentType.JSON).body("{\"dataset\": \"" + dataset + "\", \"version\": 1}")
+                .post("/runs"), 404, "dataset-version-unknown");
+        assertThat(runs.list(dataset, null, 10)).isEmpty();
+    }
+
+    @Test
+    void eachMissingRunAndBadParameterHasAKindOfItsOwn() {
+        UUID nobody = UUID.randomUUID();
+        assertKind(given().get("/runs/" + nobody), 404, "run-not-found");
+        assertKind(given().post("/runs/" + nobody + "/cancel"), 404, "run-not-found");
+        assertKind(given().get("/runs?status=sleeping"), 400, "invalid-parameter");
+        assertKind(given().get("/runs/not-a-uuid"), 404, "not-found");
+        assertKind(given().delete("/runs"), 405, "method-not-allowed");
+    }
+
+    private static Response put(String dataset, String body) {
+        return given().contentType(ContentType.JSON).body(body).put("/training-configs/" + dataset);
+    }
+
+    private static void assertUnchanged(String dataset) {
+        given().get("/training-configs/" + dataset).then().statusCode(200)
+                .body("configured.epochs", equalTo(4))
+                .body("configured.batchSize", equalTo(8))
+                .body("configured.size()", equalTo(2));
+    }
+
+    private static void assertKind(Response response, int status, String kind) {
+        response.then().statusCode(status).contentType("application/problem+json")
+                .body("type", equalTo(TYPE + kind))
+                .body("status", equalTo(status));
+    }
+}
