@@ -54,10 +54,8 @@ public class RunResource {
         }
         RunSource known = runs.knownVersion(request.dataset(), request.version()).orElseThrow(() ->
                 new NotFoundException("data set " + request.dataset() + " v" + request.version()
-                        + " is unknown here: no datasets.prepared event has announced it"));
-        RunSource source = new RunSource(known.dataset(), known.version(), known.manifestUri(), known.trainUri(),
-                known.validationUri(), known.modelName(), "manual-" + UUID.randomUUID(),
-                null);
+                        + " is unknown here: no datasets.prepared event has announced it (with its splits' checksums)"));
+        RunSource source = known.withRequester("manual-" + UUID.randomUUID(), null);
         RunStore.Enqueued enqueued = runs.enqueue(source,
                 request.hyperparameters() == null ? Hyperparameters.NONE : request.hyperparameters());
         if (!enqueued.created()) {
