@@ -129,9 +129,9 @@ public class ModelResource {
 
     static VersionView view(ModelVersion v) {
         return new VersionView(v.modelName, v.version, v.status.name().toLowerCase(), v.packageUri, v.packageSha256,
-                new Lineage(v.dataset, v.datasetVersion, v.manifestUri, Registry.splits(v), v.runId, v.step), v.evaluationId,
-                node(v.metrics), node(v.perLabelF1), node(v.champion), v.reportUri, node(v.decision), node(v.tags),
-                v.correlationId, v.createdAt);
+                new Lineage(v.dataset, v.datasetVersion, v.manifestUri, Registry.splits(v), v.runId, v.step),
+                v.evaluationId, node(v.metrics), node(v.perLabelF1), node(v.champion), v.reportUri, node(v.decision),
+                node(v.tags), v.correlationId, v.createdAt);
     }
 
     private static JsonNode node(String json) {
