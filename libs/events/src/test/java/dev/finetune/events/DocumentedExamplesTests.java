@@ -22,8 +22,11 @@ class DocumentedExamplesTests {
             documented.fieldNames().forEachRemaining(field ->
                     assertThat(reencoded.has(field)).as(example.getKey() + " field " + field).isTrue());
             // Every documented lineage names the exact splits its checkpoint was trained and is tested on.
-            lineageOf(event).ifPresent(lineage -> assertThat(lineage.splits()).as(example.getKey() + " lineage.splits")
-                    .containsKeys("train", "test"));
+            lineageOf(event).ifPresent(lineage -> {
+                assertThat(lineage.splits()).as(example.getKey() + " lineage.splits").containsKeys("train", "test");
+                assertThat(lineage.splits().values()).as(example.getKey() + " splits of the lineage's version")
+                        .allSatisfy(split -> assertThat(split.uri()).contains("/v" + lineage.datasetVersion() + "/"));
+            });
             if (event instanceof PlatformEvent platformEvent) {
                 assertThat(platformEvent.topic()).isEqualTo(example.getKey());
                 assertThat(platformEvent.key()).isNotBlank();
