@@ -1,6 +1,7 @@
 package dev.finetune.evaluation;
 
 import dev.finetune.events.CheckpointSaved;
+import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EventMeta;
 import dev.finetune.events.Lineage;
 import dev.finetune.events.ModelPromoted;
@@ -12,6 +13,7 @@ import dev.finetune.ml.train.Strategy;
 import dev.finetune.ml.train.TrainingConfig;
 import dev.finetune.ml.train.TrainingListener;
 import dev.finetune.storage.ArtifactStore;
+import dev.finetune.storage.ObjectUri;
 import dev.finetune.storage.StoredObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -121,29 +123,41 @@ public final class EvaluationFixtures {
     }
 
     /**
-     * Stores the test split and a manifest in dataset-service's layout; returns the manifest URI. Each row carries
-     * the data set's name as its source, so every test's split has its own checksum (evaluations are unique on it).
+     * A data set version as training-service's lineage names it: its manifest's URI (nothing is stored there:
+     * evaluation must not need it) and its splits with their sha256.
      */
-    public static String storeDataset(ArtifactStore store, String dataset) {
-        String prefix = "datasets/" + dataset + "/v1/";
-        StoredObject test = store.put(prefix + "test.jsonl.gz", gzip(test(), dataset), "application/gzip");
-        String manifest = """
-                {"dataset":"%s","version":1,"splits":{"test":{"uri":"%s","sha256":"%s","bytes":%d,"examples":%d}},
-                 "labels":["food","sports","weather"]}""".formatted(dataset, test.uri(), test.sha256(), test.size(),
-                test().size());
-        return store.put(prefix + "manifest.json", manifest.getBytes(StandardCharsets.UTF_8), "application/json")
-                .uri().toString();
+    public record StoredDataset(String manifestUri, Map<String, DatasetPrepared.SplitRef> splits) {
+
+        public String testSha256() {
+            return splits.get("test").sha256();
+        }
     }
 
-    public static CheckpointSaved checkpoint(String model, String manifestUri, String runId, StoredObject checkpoint,
+    /**
+     * Stores the test split where dataset-service would; each row carries the data set's name as its source, so
+     * every test's split has its own checksum (evaluations are unique on it).
+     */
+    public static StoredDataset storeDataset(ArtifactStore store, String dataset) {
+        return storeDataset(store, dataset, "datasets/" + dataset + "/v1/test.jsonl.gz", test());
+    }
+
+    /** Stores {@code examples} as the test split under {@code key}, wherever that is. */
+    public static StoredDataset storeDataset(ArtifactStore store, String dataset, String key, List<Example> examples) {
+        StoredObject test = store.put(key, gzip(examples, dataset), "application/gzip");
+        return new StoredDataset(new ObjectUri(test.uri().bucket(), "datasets/" + dataset + "/v1/manifest.json").toString(),
+                Map.of("test", new DatasetPrepared.SplitRef(test.uri().toString(), test.sha256(), examples.size())));
+    }
+
+    public static CheckpointSaved checkpoint(String model, StoredDataset dataset, String runId, StoredObject checkpoint,
                                              int step, boolean best, boolean last) {
         return new CheckpointSaved(EventMeta.next("training-service", model + "-v1"), model,
-                new Lineage(model, 1, manifestUri, runId, checkpoint.uri().toString(), checkpoint.sha256(), step),
+                new Lineage(model, 1, dataset.manifestUri(), runId, checkpoint.uri().toString(), checkpoint.sha256(),
+                        step, dataset.splits()),
                 1, Map.of("accuracy", 0.9), best, last);
     }
 
-    public static ModelPromoted promoted(String model, int version, String manifestUri, StoredObject modelPackage) {
-        return promoted(model, version, null, ModelPromoted.Trigger.MANUAL, manifestUri, modelPackage);
+    public static ModelPromoted promoted(String model, int version, StoredDataset dataset, StoredObject modelPackage) {
+        return promoted(model, version, null, ModelPromoted.Trigger.MANUAL, dataset, modelPackage);
     }
 
     /**
@@ -151,11 +165,11 @@ public final class EvaluationFixtures {
      * that version's package, and the version it left as {@code previousVersion} (docs/registry-service.md).
      */
     public static ModelPromoted promoted(String model, int version, Integer previousVersion,
-                                         ModelPromoted.Trigger trigger, String manifestUri, StoredObject modelPackage) {
+                                         ModelPromoted.Trigger trigger, StoredDataset dataset, StoredObject modelPackage) {
         return new ModelPromoted(EventMeta.next("registry-service", model + "-v" + version), model, version,
                 modelPackage.uri().toString(), modelPackage.sha256(), Map.of(), previousVersion, trigger,
-                "test champion (" + trigger + ")", List.of(), new Lineage(model, 1, manifestUri, "run-champion",
-                modelPackage.uri().toString(), modelPackage.sha256(), 1));
+                "test champion (" + trigger + ")", List.of(), new Lineage(model, 1, dataset.manifestUri(), "run-champion",
+                modelPackage.uri().toString(), modelPackage.sha256(), 1, dataset.splits()));
     }
 
     private static byte[] gzip(List<Example> examples, String source) {

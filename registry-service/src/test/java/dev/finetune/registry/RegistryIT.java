@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
+import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EvaluationCompleted;
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.EventMeta;
@@ -148,7 +149,13 @@ class RegistryIT {
         assertThat(promoted.packageSha256()).isEqualTo(packages[0].sha256());
         assertThat(promoted.correlationId()).isEqualTo(passing.correlationId());
         assertThat(promoted.rules()).isNotEmpty().allMatch(RuleOutcome::passed);
-        given().get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(1));
+        // The lineage goes on as it came: the promoted version names the exact splits it was tested on.
+        assertThat(promoted.lineage()).isEqualTo(passing.lineage());
+        DatasetPrepared.SplitRef test = passing.lineage().splits().get("test");
+        given().get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(1))
+                .body("versions[0].lineage.splits.test.uri", equalTo(test.uri()))
+                .body("versions[0].lineage.splits.test.sha256", equalTo(test.sha256()))
+                .body("versions[0].lineage.splits.train.examples", equalTo(24));
         awaitServed(model, 1);
         given().contentType(ContentType.JSON).body("{\"inputs\": [\"the striker scored a goal\", \"rain and wind\"]}")
                 .post("/models/" + model + "/predict").then().statusCode(200)
@@ -164,6 +171,7 @@ class RegistryIT {
         assertThat(TestTrace.traceIdOf(rejectedRecord)).isEqualTo(failingTrace.traceId());
         ModelRejected rejected = EventCodec.decode(rejectedRecord.value(), ModelRejected.class);
         assertThat(rejected.version()).isEqualTo(2);
+        assertThat(rejected.lineage()).isEqualTo(failing.lineage());
         assertThat(rejected.failedRules()).extracting(RuleOutcome::rule)
                 .contains("min-accuracy", "min-macro-f1", "min-improvement", "significant-improvement");
         given().get("/models/" + model).then().statusCode(200)
@@ -276,9 +284,9 @@ class RegistryIT {
     void rollbackGoesBackToWhereTheLastMoveCameFromAndASecondOneUndoesIt() {
         String model = "walk-" + UUID.randomUUID();
         // v1 promoted, v2 rejected, v3 promoted over v1: production went 1 -> 3, never through 2.
-        send(evaluation(model, packages[0], GOOD, null),
-                evaluation(model, packages[1], POOR, betterThan(1)),
-                evaluation(model, packages[1], GOOD, betterThan(1)));
+        EvaluationCompleted v1 = evaluation(model, packages[0], GOOD, null);
+        EvaluationCompleted v3 = evaluation(model, packages[1], GOOD, betterThan(1));
+        send(v1, evaluation(model, packages[1], POOR, betterThan(1)), v3);
         awaitRecords(Topics.MODELS_PROMOTED, model, 2);
         given().get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(3));
 
@@ -305,6 +313,9 @@ class RegistryIT {
         assertThat(moves).extracting(ModelPromoted::trigger).containsExactly(ModelPromoted.Trigger.POLICY,
                 ModelPromoted.Trigger.POLICY, ModelPromoted.Trigger.ROLLBACK, ModelPromoted.Trigger.ROLLBACK);
         assertThat(moves).extracting(ModelPromoted::reason).endsWith("v3 misroutes refunds", "it was the client");
+        // Every move announces the target's lineage as it was stored, splits included.
+        assertThat(moves).extracting(ModelPromoted::lineage)
+                .containsExactly(v1.lineage(), v3.lineage(), v1.lineage(), v3.lineage());
     }
 
     @Test
@@ -468,8 +479,15 @@ class RegistryIT {
         return new EvaluationCompleted(EventMeta.next("evaluation-service", model + "-v1"), UUID.randomUUID().toString(),
                 EvaluationCompleted.Status.SUCCEEDED, null, model,
                 new Lineage(model, 1, "s3://finetune/datasets/" + model + "/v1/manifest.json", run,
-                        pkg.uri().toString(), pkg.sha256(), 12),
+                        pkg.uri().toString(), pkg.sha256(), 12, splits(run)),
                 metrics, LABEL_F1, champion, "s3://finetune/reports/" + run + "/ckpt-12/report.json");
+    }
+
+    /** A data set version's splits, distinct per run so each version's lineage names its own. */
+    private static Map<String, DatasetPrepared.SplitRef> splits(String run) {
+        String prefix = "s3://finetune/datasets/" + run + "/v1/";
+        return Map.of("train", new DatasetPrepared.SplitRef(prefix + "train.jsonl.gz", "9b".repeat(32), 24),
+                "test", new DatasetPrepared.SplitRef(prefix + "test.jsonl.gz", run.replace("-", "").repeat(2), 30));
     }
 
     /** A comparison with {@code championVersion} that passes every relative rule of the default policy. */

@@ -79,7 +79,8 @@ public final class TrainingFixtures {
                 .toList();
     }
 
-    private static byte[] gzip(List<String> lines) {
+    /** JSON lines gzipped, as dataset-service stores a split. */
+    public static byte[] gzip(List<String> lines) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
             out.write(String.join("\n", lines).getBytes(StandardCharsets.UTF_8));

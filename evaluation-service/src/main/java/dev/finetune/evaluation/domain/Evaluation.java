@@ -66,6 +66,10 @@ public class Evaluation extends PanacheEntityBase {
 
     public int step;
 
+    /** The lineage's splits as JSON (name to uri, sha256, examples): the test split is read from here. */
+    @Column(name = "lineage_splits")
+    public String lineageSplits;
+
     @Column(name = "test_split_uri")
     public String testSplitUri;
 

@@ -3,6 +3,7 @@ package dev.finetune.evaluation.domain;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.finetune.events.CheckpointSaved;
+import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EvaluationCompleted;
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.EventMeta;
@@ -17,6 +18,8 @@ public final class EvaluationMapper {
 
     public static final String PRODUCER = "evaluation-service";
     private static final TypeReference<Map<String, Double>> METRICS = new TypeReference<>() {
+    };
+    private static final TypeReference<Map<String, DatasetPrepared.SplitRef>> SPLITS = new TypeReference<>() {
     };
 
     private EvaluationMapper() {
@@ -40,6 +43,7 @@ public final class EvaluationMapper {
         evaluation.checkpointUri = lineage.checkpointUri();
         evaluation.checkpointSha256 = lineage.checkpointSha256();
         evaluation.step = lineage.step();
+        evaluation.lineageSplits = json(lineage.splits());
         return evaluation;
     }
 
@@ -57,7 +61,8 @@ public final class EvaluationMapper {
 
     public static Lineage lineage(Evaluation evaluation) {
         return new Lineage(evaluation.dataset, evaluation.datasetVersion, evaluation.datasetManifestUri,
-                evaluation.runId, evaluation.checkpointUri, evaluation.checkpointSha256, evaluation.step);
+                evaluation.runId, evaluation.checkpointUri, evaluation.checkpointSha256, evaluation.step,
+                read(evaluation.lineageSplits, SPLITS));
     }
 
     public static EvaluationCompleted toEvent(Evaluation evaluation) {

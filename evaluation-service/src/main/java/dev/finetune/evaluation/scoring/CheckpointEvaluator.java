@@ -61,7 +61,7 @@ public class CheckpointEvaluator {
         Evaluation evaluation = EvaluationMapper.started(event);
         long started = System.nanoTime();
         try {
-            TestSplit split = splits.read(event.lineage().datasetManifestUri());
+            TestSplit split = splits.read(event.lineage());
             evaluation.testSplitUri = split.uri();
             evaluation.testSplitSha256 = split.sha256();
             evaluation.testExamples = split.examples().size();

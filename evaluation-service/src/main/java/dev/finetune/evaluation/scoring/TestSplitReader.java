@@ -2,6 +2,8 @@ package dev.finetune.evaluation.scoring;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.finetune.events.DatasetPrepared;
+import dev.finetune.events.Lineage;
 import dev.finetune.ml.data.Example;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.ObjectUri;
@@ -17,20 +19,18 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Finds and reads the test split of a data set version. {@code CheckpointSaved} names the version's manifest;
- * dataset-service's {@code manifest.json} lists each split's URI and sha256 under {@code splits.test}. Where a
- * manifest is missing or names no test split, the split is {@code test.jsonl.gz} next to it (dataset-service's
- * layout) and its checksum is what was read.
+ * Reads the test split a candidate's lineage names ({@code lineage.splits.test}: the URI and sha256 that
+ * {@code datasets.prepared} announced and training carried on) and verifies its bytes against that sha256. The
+ * lineage is the only source: dataset-service's manifest and key layout are its own business, so a lineage that
+ * names no test split (an event from before lineages carried their splits) is a failure that says so, not a guess.
  */
 @ApplicationScoped
 public class TestSplitReader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final String FALLBACK_NAME = "test.jsonl.gz";
 
     private final ArtifactStore store;
 
@@ -38,55 +38,31 @@ public class TestSplitReader {
         this.store = store;
     }
 
-    /** The split's URI and expected sha256 as the manifest states them. */
-    public record Location(String uri, String sha256) {
+    public TestSplit read(Lineage lineage) {
+        return readSplit(testSplitOf(lineage));
     }
 
-    public TestSplit read(String manifestUri) {
-        Location location = locate(manifestUri);
-        return readSplit(location);
-    }
-
-    Location locate(String manifestUri) {
-        ObjectUri manifest = parse(manifestUri, "data set manifest");
-        if (store.exists(manifest)) {
-            String json = new String(store.read(manifest), StandardCharsets.UTF_8);
-            Optional<Location> stated = testSplitOf(manifestUri, json);
-            if (stated.isPresent()) {
-                return stated.get();
-            }
+    /** {@code splits.test} of the lineage, or the failure naming the checkpoint whose lineage lacks it. */
+    static DatasetPrepared.SplitRef testSplitOf(Lineage lineage) {
+        DatasetPrepared.SplitRef test = lineage.splits().get("test");
+        if (test == null) {
+            throw new EvaluationFailure("lineage of checkpoint " + lineage.checkpointUri() + " names no test split"
+                    + (lineage.splits().isEmpty() ? " (announced before lineages carried the splits); train the data "
+                            + "set version again to evaluate it" : " (splits " + lineage.splits().keySet() + ")"));
         }
-        String key = manifest.key();
-        String directory = key.contains("/") ? key.substring(0, key.lastIndexOf('/') + 1) : "";
-        return new Location(new ObjectUri(manifest.bucket(), directory + FALLBACK_NAME).toString(), null);
+        return test;
     }
 
-    /** {@code splits.test} of a dataset-service manifest, when it names one. */
-    static Optional<Location> testSplitOf(String manifestUri, String manifestJson) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(manifestJson);
-        } catch (IOException e) {
-            throw new EvaluationFailure("data set manifest " + manifestUri + " is not valid JSON: " + e.getMessage(), e);
-        }
-        JsonNode test = root.path("splits").path("test");
-        if (!test.hasNonNull("uri")) {
-            return Optional.empty();
-        }
-        String sha256 = test.hasNonNull("sha256") ? test.get("sha256").asText() : null;
-        return Optional.of(new Location(test.get("uri").asText(), sha256));
-    }
-
-    private TestSplit readSplit(Location location) {
-        ObjectUri uri = parse(location.uri(), "test split");
+    private TestSplit readSplit(DatasetPrepared.SplitRef split) {
+        ObjectUri uri = parse(split.uri(), "test split");
         if (!store.exists(uri)) {
-            throw new EvaluationFailure("test split " + location.uri() + " does not exist");
+            throw new EvaluationFailure("test split " + split.uri() + " does not exist");
         }
         MessageDigest sha256 = sha256();
         List<Example> examples = new ArrayList<>();
         try (InputStream raw = new DigestInputStream(store.open(uri), sha256);
                 BufferedReader lines = new BufferedReader(new InputStreamReader(
-                        location.uri().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw,
+                        split.uri().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw,
                         StandardCharsets.UTF_8))) {
             String line;
             int number = 0;
@@ -97,24 +73,24 @@ public class TestSplitReader {
                 }
                 JsonNode row = JSON.readTree(line);
                 if (!row.hasNonNull("text") || !row.hasNonNull("label")) {
-                    throw new EvaluationFailure("test split " + location.uri() + " line " + number
+                    throw new EvaluationFailure("test split " + split.uri() + " line " + number
                             + " has no text or label");
                 }
                 examples.add(new Example(row.get("text").asText(), row.get("label").asText()));
             }
             raw.transferTo(java.io.OutputStream.nullOutputStream()); // digest every byte, trailing ones included
         } catch (IOException e) {
-            throw new EvaluationFailure("cannot read test split " + location.uri() + ": " + e.getMessage(), e);
+            throw new EvaluationFailure("cannot read test split " + split.uri() + ": " + e.getMessage(), e);
         }
         String actual = HexFormat.of().formatHex(sha256.digest());
-        if (location.sha256() != null && !location.sha256().equals(actual)) {
-            throw new EvaluationFailure("test split " + location.uri() + ": sha256 mismatch (manifest says "
-                    + location.sha256() + ", read " + actual + ")");
+        if (!split.sha256().equals(actual)) {
+            throw new EvaluationFailure("test split " + split.uri() + ": sha256 mismatch (lineage says "
+                    + split.sha256() + ", read " + actual + ")");
         }
         if (examples.isEmpty()) {
-            throw new EvaluationFailure("test split " + location.uri() + " has no examples");
+            throw new EvaluationFailure("test split " + split.uri() + " has no examples");
         }
-        return new TestSplit(location.uri(), actual, examples);
+        return new TestSplit(split.uri(), actual, examples);
     }
 
     private static ObjectUri parse(String uri, String what) {

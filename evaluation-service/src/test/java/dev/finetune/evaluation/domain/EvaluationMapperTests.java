@@ -39,6 +39,7 @@ class EvaluationMapperTests {
         assertThat(event.key()).isEqualTo("reviews");
         assertThat(event.correlationId()).isEqualTo(checkpoint.correlationId());
         assertThat(event.lineage()).isEqualTo(checkpoint.lineage());
+        assertThat(event.lineage().splits()).containsKeys("train", "validation", "test");
         assertThat(event.metrics()).containsEntry("accuracy", 0.9);
         assertThat(event.champion().mcnemarPValue()).isEqualTo(0.003);
         assertThat(row.checkpoint).isEqualTo("ckpt-300");
@@ -47,6 +48,6 @@ class EvaluationMapperTests {
     }
 
     private static Lineage lineage(String uri, int step) {
-        return new Lineage("d", 1, "s3://finetune/datasets/d/v1/manifest.json", "run-1", uri, "ab", step);
+        return new Lineage("d", 1, "s3://finetune/datasets/d/v1/manifest.json", "run-1", uri, "ab", step, Map.of());
     }
 }

@@ -21,6 +21,9 @@ class CheckpointConsumerContractTests {
         assertThat(event.lineage().datasetVersion()).isEqualTo(3);
         assertThat(event.lineage().checkpointSha256()).hasSize(64);
         assertThat(event.validationMetrics()).containsKey("accuracy");
+        // The test split this service scores on is named by the lineage, with the checksum it verifies.
+        assertThat(event.lineage().splits().get("test").uri()).isEqualTo("s3://finetune/datasets/reviews/v3/test.jsonl.gz");
+        assertThat(event.lineage().splits().get("test").sha256()).hasSize(64);
     }
 
     @Test

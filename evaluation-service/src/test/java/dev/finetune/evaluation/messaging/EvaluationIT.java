@@ -15,6 +15,7 @@ import dev.finetune.support.inbox.Inbox;
 import dev.finetune.evaluation.scoring.LengthBuckets;
 import dev.finetune.evaluation.scoring.McNemar;
 import dev.finetune.events.CheckpointSaved;
+import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EvaluationCompleted;
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.EventMeta;
@@ -55,7 +56,9 @@ import org.junit.jupiter.api.Test;
  * continues the trace of the checkpoint's record (scoring runs off the poll thread); a champion that lacks a
  * label is compared on accuracy only, one whose package cannot be loaded fails the evaluation until it is back,
  * a champion's cached score is reused, and a rollback makes the earlier version the champion; a corrupted or
- * unreadable checkpoint yields a failed evaluation and the service stays ready and keeps consuming. Topics are
+ * unreadable checkpoint yields a failed evaluation and the service stays ready and keeps consuming. The test split
+ * is the one the candidate's lineage names: no manifest is stored, and decoys where one was read are ignored; a
+ * lineage without a test split, or with another checksum, fails the candidate with the reason. Topics are
  * read with {@link TopicSnapshot}, so "exactly one" counts every record on the topic.
  */
 @QuarkusTest
@@ -94,14 +97,14 @@ class EvaluationIT {
     void aCandidateIsScoredOnceIntoAReportARowAndOneEvent() throws Exception {
         String model = "topics-" + UUID.randomUUID();
         String run = "run-" + UUID.randomUUID();
-        String manifest = EvaluationFixtures.storeDataset(store, model);
+        EvaluationFixtures.StoredDataset dataset = EvaluationFixtures.storeDataset(store, model);
         byte[] bytes = EvaluationFixtures.candidatePackage();
         StoredObject checkpoint = store.put("models/" + run + "/ckpt-5/model.zip", bytes, "application/zip");
-        CheckpointSaved event = EvaluationFixtures.checkpoint(model, manifest, run, checkpoint, 5, true, false);
+        CheckpointSaved event = EvaluationFixtures.checkpoint(model, dataset, run, checkpoint, 5, true, false);
         // The same checkpoint announced again as the run's last one: a new event, nothing new to score.
         CheckpointSaved again = new CheckpointSaved(EventMeta.next("training-service", event.correlationId()), model,
                 event.lineage(), 1, event.validationMetrics(), true, true);
-        CheckpointSaved notACandidate = EvaluationFixtures.checkpoint(model, manifest, run, checkpoint, 4, false, false);
+        CheckpointSaved notACandidate = EvaluationFixtures.checkpoint(model, dataset, run, checkpoint, 4, false, false);
 
         produce(Topics.TRAINING_CHECKPOINTS, run, notACandidate, event, event /* redelivery */, again);
 
@@ -172,13 +175,84 @@ class EvaluationIT {
     }
 
     @Test
+    void theTestSplitIsTheOneTheLineageNamesAndNothingElse() throws Exception {
+        String model = "lineage-" + UUID.randomUUID();
+        String run = "run-" + UUID.randomUUID();
+        // The lineage's split lies where no layout would guess it, with fewer examples than the fixture's usual 30.
+        List<Example> examples = EvaluationFixtures.examples(21, 4);
+        EvaluationFixtures.StoredDataset dataset = EvaluationFixtures.storeDataset(store, model,
+                "elsewhere/" + model + "/held-out.jsonl.gz", examples);
+        // Decoys where the manifest-reading and layout-guessing reader looked: a manifest at the lineage's
+        // datasetManifestUri naming another split, and that other split as test.jsonl.gz next to it.
+        EvaluationFixtures.StoredDataset decoy = EvaluationFixtures.storeDataset(store, model);
+        DatasetPrepared.SplitRef decoySplit = decoy.splits().get("test");
+        assertThat(decoy.manifestUri()).isEqualTo(dataset.manifestUri());
+        store.put(ObjectUri.parse(dataset.manifestUri()).key(), """
+                {"dataset":"%s","version":1,"splits":{"test":{"uri":"%s","sha256":"%s","examples":30}}}"""
+                .formatted(model, decoySplit.uri(), decoySplit.sha256()).getBytes(StandardCharsets.UTF_8),
+                "application/json");
+        StoredObject checkpoint = store.put("models/" + run + "/ckpt-2/model.zip", EvaluationFixtures.candidatePackage(),
+                "application/zip");
+        CheckpointSaved event = EvaluationFixtures.checkpoint(model, dataset, run, checkpoint, 2, true, false);
+        produce(Topics.TRAINING_CHECKPOINTS, run, event);
+
+        EvaluationCompleted completed = awaitCompleted(model);
+        assertThat(completed.status()).as("reason: %s", completed.reason()).isEqualTo(EvaluationCompleted.Status.SUCCEEDED);
+        assertThat(completed.lineage()).isEqualTo(event.lineage()); // the splits travel on to the registry
+        DatasetPrepared.SplitRef test = dataset.splits().get("test");
+        assertThat(report(completed).path("testSplit").path("uri").asText()).isEqualTo(test.uri());
+        assertThat(report(completed).path("testSplit").path("sha256").asText()).isEqualTo(test.sha256());
+        assertThat(report(completed).path("testSplit").path("examples").asInt()).isEqualTo(21);
+        try (TextClassifier classifier = TextClassifier.load(EvaluationFixtures.read(EvaluationFixtures.candidatePackage()))) {
+            assertThat(completed.metrics().get("accuracy"))
+                    .isCloseTo(Evaluator.evaluate(classifier, examples).accuracy(), within(1e-9));
+        }
+        given().get("/evaluations/" + completed.evaluationId()).then().statusCode(200)
+                .body("evaluation.lineage.splits.test.uri", equalTo(test.uri()))
+                .body("evaluation.testSplit.sha256", equalTo(test.sha256()));
+    }
+
+    @Test
+    void aLineageWithoutATestSplitOrWithAnotherChecksumFailsTheCandidateSayingSo() throws Exception {
+        String model = "nosplit-" + UUID.randomUUID();
+        String run = "run-" + UUID.randomUUID();
+        EvaluationFixtures.StoredDataset dataset = EvaluationFixtures.storeDataset(store, model);
+        StoredObject checkpoint = store.put("models/" + run + "/ckpt-1/model.zip", EvaluationFixtures.candidatePackage(),
+                "application/zip");
+        // A candidate announced before lineages carried the splits (the record as it would sit in the topic), even
+        // though its split is stored where dataset-service keeps it: nothing guesses it.
+        CheckpointSaved older = EvaluationFixtures.checkpoint(model, dataset, run, checkpoint, 1, true, false);
+        com.fasterxml.jackson.databind.node.ObjectNode record =
+                (com.fasterxml.jackson.databind.node.ObjectNode) EventCodec.mapper().readTree(EventCodec.encode(older));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) record.get("lineage")).remove("splits");
+        kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.TRAINING_CHECKPOINTS, run, record.toString()))
+                .awaitCompletion();
+        // A lineage whose test split is not the bytes stored under its URI.
+        DatasetPrepared.SplitRef test = dataset.splits().get("test");
+        CheckpointSaved tampered = EvaluationFixtures.checkpoint(model, new EvaluationFixtures.StoredDataset(
+                dataset.manifestUri(), Map.of("test", new DatasetPrepared.SplitRef(test.uri(), "0".repeat(64), 30))),
+                run, checkpoint, 1, true, true);
+        produce(Topics.TRAINING_CHECKPOINTS, run, tampered);
+
+        List<EvaluationCompleted> failed = awaitCompletedRecords(model, 2).stream()
+                .map(r -> EventCodec.decode(r.value(), EvaluationCompleted.class)).toList();
+        assertThat(failed).allSatisfy(e -> assertThat(e.status()).isEqualTo(EvaluationCompleted.Status.FAILED));
+        assertThat(failed.get(0).reason()).isEqualTo("lineage of checkpoint " + checkpoint.uri() + " names no test "
+                + "split (announced before lineages carried the splits); train the data set version again to evaluate it");
+        assertThat(failed.get(0).lineage().splits()).isEmpty();
+        assertThat(failed.get(1).reason()).isEqualTo("test split " + test.uri() + ": sha256 mismatch (lineage says "
+                + "0".repeat(64) + ", read " + test.sha256() + ")");
+        assertThat(failed.get(1).lineage().splits()).isEqualTo(tampered.lineage().splits());
+    }
+
+    @Test
     void withAChampionTheReportHoldsThePairedComparison() throws Exception {
         String model = "champ-" + UUID.randomUUID();
         String run = "run-" + UUID.randomUUID();
-        String manifest = EvaluationFixtures.storeDataset(store, model);
+        EvaluationFixtures.StoredDataset dataset = EvaluationFixtures.storeDataset(store, model);
         StoredObject championPackage = store.put("models/run-champion-" + model + "/ckpt-1/model.zip",
                 EvaluationFixtures.championPackage(), "application/zip");
-        ModelPromoted promoted = EvaluationFixtures.promoted(model, 3, manifest, championPackage);
+        ModelPromoted promoted = EvaluationFixtures.promoted(model, 3, dataset, championPackage);
         produce(Topics.MODELS_PROMOTED, model, promoted);
         await().atMost(Duration.ofSeconds(60)).until(() -> champions.find(model).isPresent());
 
@@ -186,7 +260,7 @@ class EvaluationIT {
                 "application/zip");
         TestTrace trace = TestTrace.random();
         kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.TRAINING_CHECKPOINTS, null, run,
-                EventCodec.encode(EvaluationFixtures.checkpoint(model, manifest, run, checkpoint, 7, true, true)),
+                EventCodec.encode(EvaluationFixtures.checkpoint(model, dataset, run, checkpoint, 7, true, true)),
                 trace.headers())).awaitCompletion();
 
         ConsumerRecord<String, String> record = awaitCompletedRecords(model, 1).get(0);
@@ -229,15 +303,15 @@ class EvaluationIT {
     void malformedCorruptedOrUnreadableCheckpointsFailWithTheReasonAndTheServiceKeepsGoing() {
         String model = "corrupt-" + UUID.randomUUID();
         String run = "run-" + UUID.randomUUID();
-        String manifest = EvaluationFixtures.storeDataset(store, model);
+        EvaluationFixtures.StoredDataset dataset = EvaluationFixtures.storeDataset(store, model);
         byte[] bytes = EvaluationFixtures.candidatePackage().clone();
         StoredObject original = store.put("models/" + run + "/ckpt-1/model.zip", bytes, "application/zip");
         bytes[bytes.length / 2] ^= 0x5a; // the object changes after the event announced its sha256
         store.put("models/" + run + "/ckpt-1/model.zip", bytes, "application/zip");
-        CheckpointSaved corrupted = EvaluationFixtures.checkpoint(model, manifest, run, original, 1, true, false);
+        CheckpointSaved corrupted = EvaluationFixtures.checkpoint(model, dataset, run, original, 1, true, false);
         StoredObject notAZip = store.put("models/" + run + "/ckpt-2/model.zip",
                 "not a model".getBytes(StandardCharsets.UTF_8), "application/zip");
-        CheckpointSaved unreadable = EvaluationFixtures.checkpoint(model, manifest, run, notAZip, 2, true, false);
+        CheckpointSaved unreadable = EvaluationFixtures.checkpoint(model, dataset, run, notAZip, 2, true, false);
 
         String malformed = EventCodec.encode(corrupted).replaceFirst("\"modelName\"\\s*:", "\"model\":");
         kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.TRAINING_CHECKPOINTS, run, malformed))
@@ -278,20 +352,20 @@ class EvaluationIT {
     void aChampionLackingALabelOfTheSplitIsComparedOnAccuracyOnly() throws Exception {
         String model = "newlabel-" + UUID.randomUUID();
         String run = "run-" + UUID.randomUUID();
-        String manifest = EvaluationFixtures.storeDataset(store, model);
+        EvaluationFixtures.StoredDataset dataset = EvaluationFixtures.storeDataset(store, model);
         // Production was trained before the data set gained "weather": it has no probability for that label, so
         // only accuracy (a predicted label name against the true one) can be compared.
         byte[] championBytes = EvaluationFixtures.twoLabelPackage();
         assertThat(EvaluationFixtures.read(championBytes).labels()).containsExactly("food", "sports");
         StoredObject championPackage = store.put("models/run-champion-" + model + "/ckpt-1/model.zip", championBytes,
                 "application/zip");
-        ModelPromoted promoted = EvaluationFixtures.promoted(model, 4, manifest, championPackage);
+        ModelPromoted promoted = EvaluationFixtures.promoted(model, 4, dataset, championPackage);
         produce(Topics.MODELS_PROMOTED, model, promoted);
         awaitChampion(model, promoted);
 
         StoredObject checkpoint = store.put("models/" + run + "/ckpt-3/model.zip", EvaluationFixtures.candidatePackage(),
                 "application/zip");
-        CheckpointSaved event = EvaluationFixtures.checkpoint(model, manifest, run, checkpoint, 3, true, false);
+        CheckpointSaved event = EvaluationFixtures.checkpoint(model, dataset, run, checkpoint, 3, true, false);
         produce(Topics.TRAINING_CHECKPOINTS, run, event);
 
         EvaluationCompleted completed = awaitCompleted(model);
@@ -329,7 +403,7 @@ class EvaluationIT {
         assertThat(champion.path("candidateOnlyCorrect").asInt()).isEqualTo(candidateOnly);
         assertThat(champion.path("championOnlyCorrect").asInt()).isEqualTo(championOnly);
         // What is cached for the next candidate is the same accuracy-only score.
-        assertThat(champions.score(model, 4, testSplitSha256(manifest))).get()
+        assertThat(champions.score(model, 4, dataset.testSha256())).get()
                 .satisfies(score -> assertThat(EventCodec.mapper().readTree(score.metrics).properties())
                         .extracting(Map.Entry::getKey).containsExactly("accuracy"));
     }
@@ -338,15 +412,15 @@ class EvaluationIT {
     void aChampionWhosePackageCannotBeLoadedFailsTheEvaluationWithTheReasonUntilItIsBack() throws Exception {
         String model = "brokenchamp-" + UUID.randomUUID();
         String run = "run-" + UUID.randomUUID();
-        String manifest = EvaluationFixtures.storeDataset(store, model);
+        EvaluationFixtures.StoredDataset dataset = EvaluationFixtures.storeDataset(store, model);
         String championKey = "models/run-champion-" + model + "/ckpt-1/model.zip";
         StoredObject championPackage = store.put(championKey, EvaluationFixtures.championPackage(), "application/zip");
-        ModelPromoted promoted = EvaluationFixtures.promoted(model, 2, manifest, championPackage);
+        ModelPromoted promoted = EvaluationFixtures.promoted(model, 2, dataset, championPackage);
         produce(Topics.MODELS_PROMOTED, model, promoted);
         awaitChampion(model, promoted);
         StoredObject checkpoint = store.put("models/" + run + "/ckpt-6/model.zip", EvaluationFixtures.candidatePackage(),
                 "application/zip");
-        CheckpointSaved best = EvaluationFixtures.checkpoint(model, manifest, run, checkpoint, 6, true, false);
+        CheckpointSaved best = EvaluationFixtures.checkpoint(model, dataset, run, checkpoint, 6, true, false);
 
         // 1. The champion's package is gone: the candidate cannot be compared, so the evaluation fails and says why.
         store.delete(championPackage.uri());
@@ -372,7 +446,7 @@ class EvaluationIT {
         assertThat(mismatch.reason()).contains("champion " + model + " v2").contains("sha256 mismatch")
                 .contains(championPackage.sha256()).contains(changed.sha256());
         // Nothing was cached from the failed attempts.
-        assertThat(champions.score(model, 2, testSplitSha256(manifest))).isEmpty();
+        assertThat(champions.score(model, 2, dataset.testSha256())).isEmpty();
 
         // 3. The package restored: a later announcement of the same checkpoint is scored and compared (a failure
         //    is not final), and the service stayed ready throughout.
@@ -399,23 +473,23 @@ class EvaluationIT {
     void aCachedChampionScoreIsReusedNotRecomputed() throws Exception {
         String model = "cached-" + UUID.randomUUID();
         String run = "run-" + UUID.randomUUID();
-        String manifest = EvaluationFixtures.storeDataset(store, model);
+        EvaluationFixtures.StoredDataset dataset = EvaluationFixtures.storeDataset(store, model);
         StoredObject championPackage = store.put("models/run-champion-" + model + "/ckpt-1/model.zip",
                 EvaluationFixtures.championPackage(), "application/zip");
-        ModelPromoted promoted = EvaluationFixtures.promoted(model, 1, manifest, championPackage);
+        ModelPromoted promoted = EvaluationFixtures.promoted(model, 1, dataset, championPackage);
         produce(Topics.MODELS_PROMOTED, model, promoted);
         awaitChampion(model, promoted);
 
         StoredObject first = store.put("models/" + run + "/ckpt-2/model.zip", EvaluationFixtures.candidatePackage(),
                 "application/zip");
-        produce(Topics.TRAINING_CHECKPOINTS, run, EvaluationFixtures.checkpoint(model, manifest, run, first, 2, true, false));
+        produce(Topics.TRAINING_CHECKPOINTS, run, EvaluationFixtures.checkpoint(model, dataset, run, first, 2, true, false));
         EvaluationCompleted firstCompleted = awaitCompleted(model);
         assertThat(firstCompleted.status()).as("reason: %s", firstCompleted.reason())
                 .isEqualTo(EvaluationCompleted.Status.SUCCEEDED);
         JsonNode firstChampion = report(firstCompleted).path("champion");
         assertThat(firstChampion.path("championMetrics").properties()).extracting(Map.Entry::getKey)
                 .containsExactlyInAnyOrder("accuracy", "macroF1", "logLoss", "ece");
-        assertThat(champions.score(model, 1, testSplitSha256(manifest))).isPresent();
+        assertThat(champions.score(model, 1, dataset.testSha256())).isPresent();
 
         // The champion's package disappears: scoring it again could only fail, so a second comparison that
         // succeeds with the same champion figures was served from the cache.
@@ -425,7 +499,7 @@ class EvaluationIT {
         // cached predictions must also agree with the champion example by example: no difference at all.
         StoredObject second = store.put("models/" + run + "/ckpt-4/model.zip", EvaluationFixtures.championPackage(),
                 "application/zip");
-        produce(Topics.TRAINING_CHECKPOINTS, run, EvaluationFixtures.checkpoint(model, manifest, run, second, 4, true, true));
+        produce(Topics.TRAINING_CHECKPOINTS, run, EvaluationFixtures.checkpoint(model, dataset, run, second, 4, true, true));
         EvaluationCompleted secondCompleted = EventCodec.decode(awaitCompletedRecords(model, 2).get(1).value(),
                 EvaluationCompleted.class);
         assertThat(secondCompleted.status()).as("reason: %s", secondCompleted.reason())
@@ -445,16 +519,16 @@ class EvaluationIT {
     void aRollbackMakesTheEarlierVersionTheChampionOfTheNextComparison() throws Exception {
         String model = "rollback-" + UUID.randomUUID();
         String run = "run-" + UUID.randomUUID();
-        String manifest = EvaluationFixtures.storeDataset(store, model);
+        EvaluationFixtures.StoredDataset dataset = EvaluationFixtures.storeDataset(store, model);
         StoredObject v1 = store.put("models/run-v1-" + model + "/ckpt-1/model.zip", EvaluationFixtures.championPackage(),
                 "application/zip");
         StoredObject v2 = store.put("models/run-v2-" + model + "/ckpt-1/model.zip", EvaluationFixtures.twoLabelPackage(),
                 "application/zip");
-        ModelPromoted first = EvaluationFixtures.promoted(model, 1, null, ModelPromoted.Trigger.POLICY, manifest, v1);
-        ModelPromoted second = EvaluationFixtures.promoted(model, 2, 1, ModelPromoted.Trigger.POLICY, manifest, v2);
+        ModelPromoted first = EvaluationFixtures.promoted(model, 1, null, ModelPromoted.Trigger.POLICY, dataset, v1);
+        ModelPromoted second = EvaluationFixtures.promoted(model, 2, 1, ModelPromoted.Trigger.POLICY, dataset, v2);
         // registry-service's POST /models/{name}/rollback: production moves back to v1, announced as a promotion
         // of v1 with trigger ROLLBACK and the version it left as previousVersion.
-        ModelPromoted rollback = EvaluationFixtures.promoted(model, 1, 2, ModelPromoted.Trigger.ROLLBACK, manifest, v1);
+        ModelPromoted rollback = EvaluationFixtures.promoted(model, 1, 2, ModelPromoted.Trigger.ROLLBACK, dataset, v1);
         assertThat(rollback.occurredAt()).isAfter(second.occurredAt());
         produce(Topics.MODELS_PROMOTED, model, first, second, rollback);
         awaitChampion(model, rollback);
@@ -464,7 +538,7 @@ class EvaluationIT {
 
         StoredObject checkpoint = store.put("models/" + run + "/ckpt-8/model.zip", EvaluationFixtures.candidatePackage(),
                 "application/zip");
-        produce(Topics.TRAINING_CHECKPOINTS, run, EvaluationFixtures.checkpoint(model, manifest, run, checkpoint, 8, true, false));
+        produce(Topics.TRAINING_CHECKPOINTS, run, EvaluationFixtures.checkpoint(model, dataset, run, checkpoint, 8, true, false));
         EvaluationCompleted completed = awaitCompleted(model);
         assertThat(completed.status()).as("reason: %s", completed.reason()).isEqualTo(EvaluationCompleted.Status.SUCCEEDED);
         assertThat(completed.champion().championVersion()).isEqualTo(1);
@@ -484,8 +558,8 @@ class EvaluationIT {
         }
         assertThat(comparison.path("candidateOnlyCorrect").asInt()).isEqualTo(candidateOnly);
         assertThat(comparison.path("championOnlyCorrect").asInt()).isEqualTo(championOnly);
-        assertThat(champions.score(model, 1, testSplitSha256(manifest))).isPresent();
-        assertThat(champions.score(model, 2, testSplitSha256(manifest))).isEmpty();
+        assertThat(champions.score(model, 1, dataset.testSha256())).isPresent();
+        assertThat(champions.score(model, 2, dataset.testSha256())).isEmpty();
     }
 
     private void produce(String topic, String key, dev.finetune.events.PlatformEvent... events) {
@@ -513,12 +587,6 @@ class EvaluationIT {
     private List<EvaluationCompleted> completedEvents(String model) {
         return TopicSnapshot.values(bootstrapServers, Topics.EVALUATIONS_COMPLETED, model).stream()
                 .map(v -> EventCodec.decode(v, EvaluationCompleted.class)).toList();
-    }
-
-    /** The test split's sha256 as the data set's manifest announces it. */
-    private String testSplitSha256(String manifestUri) throws Exception {
-        return EventCodec.mapper().readTree(store.read(ObjectUri.parse(manifestUri)))
-                .path("splits").path("test").path("sha256").asText();
     }
 
     private JsonNode report(EvaluationCompleted completed) throws Exception {

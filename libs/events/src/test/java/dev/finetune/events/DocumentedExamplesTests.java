@@ -21,10 +21,26 @@ class DocumentedExamplesTests {
             JsonNode reencoded = EventCodec.mapper().readTree(EventCodec.encode(event));
             documented.fieldNames().forEachRemaining(field ->
                     assertThat(reencoded.has(field)).as(example.getKey() + " field " + field).isTrue());
+            // Every documented lineage names the exact splits its checkpoint was trained and is tested on.
+            lineageOf(event).ifPresent(lineage -> {
+                assertThat(lineage.splits()).as(example.getKey() + " lineage.splits").containsKeys("train", "test");
+                assertThat(lineage.splits().values()).as(example.getKey() + " splits of the lineage's version")
+                        .allSatisfy(split -> assertThat(split.uri()).contains("/v" + lineage.datasetVersion() + "/"));
+            });
             if (event instanceof PlatformEvent platformEvent) {
                 assertThat(platformEvent.topic()).isEqualTo(example.getKey());
                 assertThat(platformEvent.key()).isNotBlank();
             }
         }
+    }
+
+    private static java.util.Optional<Lineage> lineageOf(Object event) {
+        Lineage lineage = event instanceof CheckpointSaved e ? e.lineage()
+                : event instanceof TrainingCompleted e ? e.best()
+                : event instanceof EvaluationCompleted e ? e.lineage()
+                : event instanceof ModelPromoted e ? e.lineage()
+                : event instanceof ModelRejected e ? e.lineage()
+                : null;
+        return java.util.Optional.ofNullable(lineage);
     }
 }

@@ -12,8 +12,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class EventCodecTests {
 
+    private static final Map<String, DatasetPrepared.SplitRef> SPLITS = Map.of(
+            "train", new DatasetPrepared.SplitRef("s3://b/datasets/reviews/v3/train.jsonl.gz", "9b2f", 24),
+            "test", new DatasetPrepared.SplitRef("s3://b/datasets/reviews/v3/test.jsonl.gz", "a1b2", 3));
     private static final Lineage LINEAGE = new Lineage("reviews", 3, "s3://b/datasets/reviews/v3/manifest.json",
-            "run-1", "s3://b/models/run-1/ckpt-10/model.zip", "abc", 10);
+            "run-1", "s3://b/models/run-1/ckpt-10/model.zip", "abc", 10, SPLITS);
 
     @Test
     void roundTripsAnEventWithItsEnvelope() {
@@ -72,6 +75,40 @@ class EventCodecTests {
         ((ObjectNode) tree.get("lineage")).remove("checkpointUri");
         assertThatThrownBy(() -> EventCodec.decode(tree.toString(), CheckpointSaved.class))
                 .isInstanceOf(EventFormatException.class).hasMessageContaining("lineage.checkpointUri");
+    }
+
+    @Test
+    void roundTripsTheLineagesSplits() throws Exception {
+        CheckpointSaved event = new CheckpointSaved(EventMeta.next("training-service", "c"), "m", LINEAGE, 1,
+                Map.of("accuracy", 0.9), true, false);
+        String json = EventCodec.encode(event);
+
+        CheckpointSaved back = EventCodec.decode(json, CheckpointSaved.class);
+
+        assertThat(back).isEqualTo(event);
+        assertThat(back.lineage().splits()).isEqualTo(SPLITS);
+        assertThat(EventCodec.mapper().readTree(json).path("lineage").path("splits").path("test").path("sha256")
+                .asText()).isEqualTo("a1b2");
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aLineageFromBeforeSplitsTravelledWithItDecodesWithNone(boolean explicitNull) throws Exception {
+        ObjectNode tree = (ObjectNode) EventCodec.mapper().readTree(EventCodec.encode(new CheckpointSaved(
+                EventMeta.next("training-service", "c"), "m", LINEAGE, 1, Map.of(), true, false)));
+        ObjectNode lineage = (ObjectNode) tree.get("lineage");
+        if (explicitNull) {
+            lineage.putNull("splits");
+        } else {
+            lineage.remove("splits");
+        }
+        assertThat(EventCodec.decode(tree.toString(), CheckpointSaved.class).lineage().splits()).isEmpty();
+    }
+
+    @Test
+    void codeMustSayWhichSplitsALineageHas() {
+        assertThatThrownBy(() -> new Lineage("reviews", 3, "s3://b/m.json", "run-1", "s3://b/model.zip", "abc", 10,
+                null)).hasMessageContaining("lineage.splits");
     }
 
     @ParameterizedTest

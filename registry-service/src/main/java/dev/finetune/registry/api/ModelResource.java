@@ -1,6 +1,7 @@
 package dev.finetune.registry.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.finetune.events.DatasetPrepared;
 import dev.finetune.registry.domain.AliasMove;
 import dev.finetune.registry.domain.Json;
 import dev.finetune.registry.domain.ModelVersion;
@@ -36,7 +37,9 @@ public class ModelResource {
             String reportUri, JsonNode decision, JsonNode tags, String correlationId, Instant createdAt) {
     }
 
-    public record Lineage(String dataset, int datasetVersion, String datasetManifestUri, String runId, int step) {
+    /** Where the version comes from: the data set version, the exact splits it was trained and tested on, the run. */
+    public record Lineage(String dataset, int datasetVersion, String datasetManifestUri,
+            Map<String, DatasetPrepared.SplitRef> splits, String runId, int step) {
     }
 
     /** Body of manual promotion and rollback: why (and optionally who). */
@@ -127,9 +130,9 @@ public class ModelResource {
 
     static VersionView view(ModelVersion v) {
         return new VersionView(v.modelName, v.version, v.status.name().toLowerCase(), v.packageUri, v.packageSha256,
-                new Lineage(v.dataset, v.datasetVersion, v.manifestUri, v.runId, v.step), v.evaluationId,
-                node(v.metrics), node(v.perLabelF1), node(v.champion), v.reportUri, node(v.decision), node(v.tags),
-                v.correlationId, v.createdAt);
+                new Lineage(v.dataset, v.datasetVersion, v.manifestUri, Registry.splits(v), v.runId, v.step),
+                v.evaluationId, node(v.metrics), node(v.perLabelF1), node(v.champion), v.reportUri, node(v.decision),
+                node(v.tags), v.correlationId, v.createdAt);
     }
 
     private static JsonNode node(String json) {

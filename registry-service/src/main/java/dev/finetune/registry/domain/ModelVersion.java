@@ -39,6 +39,9 @@ public class ModelVersion extends PanacheEntityBase {
     @Column(name = "run_id")
     public String runId;
     public int step;
+    /** The lineage's splits (JSON: name to uri, sha256, examples) as the evaluation carried them. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    public String splits;
     @Column(name = "evaluation_id")
     public String evaluationId;
     @JdbcTypeCode(SqlTypes.JSON)

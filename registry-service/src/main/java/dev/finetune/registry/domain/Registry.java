@@ -1,6 +1,7 @@
 package dev.finetune.registry.domain;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EvaluationCompleted;
 import dev.finetune.events.EventMeta;
 import dev.finetune.events.Lineage;
@@ -34,6 +35,7 @@ public class Registry {
     public static final String PRODUCER = "registry-service";
     private static final Logger LOG = Logger.getLogger(Registry.class);
     private static final TypeReference<Map<String, Double>> METRICS = new TypeReference<>() { };
+    private static final TypeReference<Map<String, DatasetPrepared.SplitRef>> SPLITS = new TypeReference<>() { };
 
     private final EntityManager entityManager;
     private final RegistrySettings settings;
@@ -85,6 +87,7 @@ public class Registry {
         version.manifestUri = lineage.datasetManifestUri();
         version.runId = lineage.runId();
         version.step = lineage.step();
+        version.splits = Json.write(lineage.splits());
         version.evaluationId = evaluation.evaluationId();
         version.metrics = Json.write(evaluation.metrics());
         version.perLabelF1 = Json.write(evaluation.perLabelF1());
@@ -148,12 +151,17 @@ public class Registry {
         moveAlias(model, PRODUCTION, previous, target.version, trigger.name(), reason, actor);
         target.status = ModelVersion.Status.PROMOTED;
         Lineage lineage = new Lineage(target.dataset, target.datasetVersion, target.manifestUri, target.runId,
-                target.packageUri, target.packageSha256, target.step);
+                target.packageUri, target.packageSha256, target.step, splits(target));
         outbox.record(new ModelPromoted(EventMeta.next(PRODUCER, target.correlationId), model, target.version,
                 target.packageUri, target.packageSha256, Json.read(target.metrics, METRICS), previous, trigger, reason,
                 List.of(), lineage));
         LOG.infof("%s production v%s -> v%d (%s by %s: %s)", model, previous, target.version, trigger, actor, reason);
         return target;
+    }
+
+    /** The version's splits as its lineage carried them; empty for a version registered before they travelled. */
+    public static Map<String, DatasetPrepared.SplitRef> splits(ModelVersion version) {
+        return version.splits == null ? Map.of() : Json.read(version.splits, SPLITS);
     }
 
     private void moveAlias(String model, String alias, Integer from, int to, String trigger, String reason, String actor) {

@@ -21,6 +21,9 @@ class EvaluationConsumerContractTests {
         assertThat(event.metrics()).containsKeys("accuracy", "macroF1", "ece", "latencyP95Ms");
         assertThat(event.champion().mcnemarPValue()).isLessThan(0.05);
         assertThat(event.lineage().runId()).isEqualTo("7d3f2a61-0c4e-4b8a-9f2e-5a1d3c7b9e40");
+        // The registry keeps the lineage as it comes: the splits the version was trained and tested on.
+        assertThat(event.lineage().splits()).containsOnlyKeys("train", "validation", "test");
+        assertThat(event.lineage().splits().get("test").uri()).isEqualTo("s3://finetune/datasets/reviews/v3/test.jsonl.gz");
     }
 
     @Test

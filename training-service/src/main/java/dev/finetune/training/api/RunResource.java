@@ -54,9 +54,7 @@ public class RunResource {
                 : request.hyperparameters().checked();
         RunSource known = runs.knownVersion(request.dataset(), request.version()).orElseThrow(() ->
                 TrainingProblems.datasetVersionUnknown(request.dataset(), request.version()));
-        RunSource source = new RunSource(known.dataset(), known.version(), known.manifestUri(), known.trainUri(),
-                known.validationUri(), known.modelName(), "manual-" + UUID.randomUUID(),
-                null);
+        RunSource source = known.withRequester("manual-" + UUID.randomUUID(), null);
         RunStore.Enqueued enqueued = runs.enqueue(source, overrides);
         if (!enqueued.created()) {
             throw TrainingProblems.runExists(enqueued.run().id);

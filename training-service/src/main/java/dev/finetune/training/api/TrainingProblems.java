@@ -18,7 +18,8 @@ final class TrainingProblems {
 
     static ProblemException datasetVersionUnknown(String dataset, int version) {
         return new ProblemException(404, "dataset-version-unknown", "Data set version unknown here", "data set "
-                + dataset + " v" + version + " is unknown here: no datasets.prepared event has announced it")
+                + dataset + " v" + version + " is unknown here: no datasets.prepared event has announced it (with its "
+                + "splits' checksums)")
                 .with("dataset", dataset).with("version", version);
     }
 

@@ -28,6 +28,12 @@ public class Run extends PanacheEntityBase {
     public String trainUri;
     @Column(name = "validation_uri")
     public String validationUri;
+    /**
+     * The data set version's splits as {@code datasets.prepared} announced them (JSON: name to uri, sha256,
+     * examples; read with {@link RunStore#splitsOf}); null on runs queued before they were kept.
+     */
+    @JdbcTypeCode(SqlTypes.JSON)
+    public String splits;
     @Column(name = "model_name")
     public String modelName;
     @JdbcTypeCode(SqlTypes.JSON)

@@ -1,22 +1,44 @@
 package dev.finetune.training.domain;
 
 import dev.finetune.events.DatasetPrepared;
+import java.util.Map;
 import java.util.UUID;
 
-/** What a run trains on: a data set version's splits, and the event (if any) that asked for it. */
-public record RunSource(String dataset, int version, String manifestUri, String trainUri, String validationUri,
+/**
+ * What a run trains on: a data set version's splits as {@code datasets.prepared} announced them (URI, sha256,
+ * examples), and the event (if any) that asked for it. The splits travel with the run into every lineage it emits,
+ * and the train and validation splits' sha256 are verified before it trains.
+ */
+public record RunSource(String dataset, int version, String manifestUri, Map<String, DatasetPrepared.SplitRef> splits,
         String modelName, String correlationId, UUID sourceEventId) {
+
+    public RunSource {
+        DatasetPrepared.SplitRef train = splits.get("train");
+        if (train == null || train.examples() == 0) {
+            throw new IllegalArgumentException("data set " + dataset + " v" + version
+                    + " has no training examples (splits " + splits.keySet() + ")");
+        }
+        splits = Map.copyOf(splits);
+    }
 
     /** The model is named after the data set: one registered model per data set by default. */
     public static RunSource of(DatasetPrepared event) {
-        DatasetPrepared.SplitRef train = event.splits().get("train");
-        if (train == null || train.examples() == 0) {
-            throw new IllegalArgumentException("data set " + event.dataset() + " v" + event.version()
-                    + " has no training examples (splits " + event.splits().keySet() + ")");
-        }
-        DatasetPrepared.SplitRef validation = event.splits().get("validation");
-        return new RunSource(event.dataset(), event.version(), event.manifestUri(), train.uri(),
-                validation == null || validation.examples() == 0 ? null : validation.uri(), event.dataset(),
+        return new RunSource(event.dataset(), event.version(), event.manifestUri(), event.splits(), event.dataset(),
                 event.correlationId(), event.eventId());
+    }
+
+    /** The same data set version for another run, asked for by someone else. */
+    public RunSource withRequester(String correlationId, UUID sourceEventId) {
+        return new RunSource(dataset, version, manifestUri, splits, modelName, correlationId, sourceEventId);
+    }
+
+    public DatasetPrepared.SplitRef train() {
+        return splits.get("train");
+    }
+
+    /** The split validated on after each epoch; null when the version has none, or an empty one. */
+    public DatasetPrepared.SplitRef validation() {
+        DatasetPrepared.SplitRef validation = splits.get("validation");
+        return validation == null || validation.examples() == 0 ? null : validation;
     }
 }

@@ -3,6 +3,7 @@ package dev.finetune.training.domain;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EventMeta;
 import dev.finetune.events.PlatformEvent;
 import dev.finetune.events.TrainingFailed;
@@ -95,22 +96,24 @@ public class RunStore {
         UUID id = UUID.randomUUID();
         int inserted = entityManager.createNativeQuery("""
                 INSERT INTO training_run (id, dataset, dataset_version, manifest_uri, train_uri, validation_uri,
-                    model_name, hyperparameters, config_hash, correlation_id, source_event_id, traceparent, status,
-                    created_at)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CAST(?8 AS jsonb), ?9, ?10, ?11, ?12, 'QUEUED', clock_timestamp())
+                    model_name, hyperparameters, config_hash, correlation_id, source_event_id, traceparent, splits,
+                    status, created_at)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CAST(?8 AS jsonb), ?9, ?10, ?11, ?12, CAST(?13 AS jsonb), 'QUEUED',
+                    clock_timestamp())
                 ON CONFLICT ON CONSTRAINT training_run_natural_key DO NOTHING""")
                 .setParameter(1, id)
                 .setParameter(2, source.dataset())
                 .setParameter(3, source.version())
                 .setParameter(4, source.manifestUri())
-                .setParameter(5, source.trainUri())
-                .setParameter(6, source.validationUri())
+                .setParameter(5, source.train().uri())
+                .setParameter(6, source.validation() == null ? null : source.validation().uri())
                 .setParameter(7, source.modelName())
                 .setParameter(8, json)
                 .setParameter(9, hash)
                 .setParameter(10, source.correlationId())
                 .setParameter(11, source.sourceEventId())
                 .setParameter(12, TraceContext.current())
+                .setParameter(13, write(source.splits()))
                 .executeUpdate();
         if (inserted == 1) {
             return new Enqueued(Run.findById(id), true);
@@ -120,12 +123,25 @@ public class RunStore {
         return new Enqueued(existing, false);
     }
 
-    /** Where a data set version's splits are, from an earlier run of it: hand-started runs reuse them. */
+    /**
+     * A data set version's splits, with their checksums, from an earlier run of it: hand-started runs reuse them.
+     * Runs queued before the splits were kept cannot tell them, so they do not count.
+     */
     @Transactional
     public Optional<RunSource> knownVersion(String dataset, int version) {
-        Run any = Run.find("dataset = ?1 and datasetVersion = ?2 order by createdAt", dataset, version).firstResult();
-        return Optional.ofNullable(any).map(r -> new RunSource(r.dataset, r.datasetVersion, r.manifestUri, r.trainUri,
-                r.validationUri, r.modelName, r.correlationId, null));
+        Run any = Run.find("dataset = ?1 and datasetVersion = ?2 and splits is not null order by createdAt desc",
+                dataset, version).firstResult();
+        return Optional.ofNullable(any).map(r -> new RunSource(r.dataset, r.datasetVersion, r.manifestUri, splitsOf(r),
+                r.modelName, r.correlationId, null));
+    }
+
+    /** The run's splits as they were announced; empty for a run queued before they were kept. */
+    public static Map<String, DatasetPrepared.SplitRef> splitsOf(Run run) {
+        return run.splits == null ? Map.of() : read(run.splits, SplitMap.class);
+    }
+
+    /** Splits by name, as stored in the run's row. */
+    static final class SplitMap extends java.util.LinkedHashMap<String, DatasetPrepared.SplitRef> {
     }
 
     public record Enqueued(Run run, boolean created) {

@@ -1,6 +1,7 @@
 package dev.finetune.training.runner;
 
 import dev.finetune.events.CheckpointSaved;
+import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EventMeta;
 import dev.finetune.events.Lineage;
 import dev.finetune.events.PlatformEvent;
@@ -44,6 +45,7 @@ final class RunJob implements TrainingListener {
     private static final Logger LOG = Logger.getLogger(RunJob.class);
 
     private final Run run;
+    private final Map<String, DatasetPrepared.SplitRef> splits;
     private final Hyperparameters hyperparameters;
     private final String owner;
     private final RunStore runs;
@@ -76,6 +78,7 @@ final class RunJob implements TrainingListener {
             TrainingEventPublisher events, ProgressBroadcaster broadcaster, TrainingMetrics metrics,
             BooleanSupplier shuttingDown, Duration heartbeatInterval, Duration progressInterval) {
         this.run = run;
+        this.splits = RunStore.splitsOf(run);
         this.hyperparameters = RunStore.read(run.hyperparameters, Hyperparameters.class);
         this.owner = owner;
         this.runs = runs;
@@ -144,9 +147,8 @@ final class RunJob implements TrainingListener {
     private TrainingResult train() {
         String datasetVersion = run.dataset + "@v" + run.datasetVersion;
         TrainingConfig config = hyperparameters.toTrainingConfig(datasetVersion);
-        List<Example> train = Retry.storage("reading " + run.trainUri, () -> SplitReader.read(store, run.trainUri));
-        List<Example> validation = run.validationUri == null ? List.of()
-                : Retry.storage("reading " + run.validationUri, () -> SplitReader.read(store, run.validationUri));
+        List<Example> train = read("train");
+        List<Example> validation = run.validationUri == null ? List.of() : read("validation");
         if (run.resumeCheckpointUri != null) {
             LOG.infof("run %s resumes from %s (step %d) correlationId=%s", run.id, run.resumeCheckpointUri,
                     run.resumeStep, run.correlationId);
@@ -156,6 +158,17 @@ final class RunJob implements TrainingListener {
         LOG.infof("run %s starts: %s v%d, %d train / %d validation examples, %s correlationId=%s", run.id,
                 run.dataset, run.datasetVersion, train.size(), validation.size(), run.hyperparameters, run.correlationId);
         return FineTuner.train(baseModels.byName(hyperparameters.baseModel()), config, train, validation, this);
+    }
+
+    /** A split of the run's data set version, verified against the sha256 its lineage will name. */
+    private List<Example> read(String name) {
+        DatasetPrepared.SplitRef split = splits.get(name);
+        if (split == null) { // a run queued before the splits were kept with it
+            throw new IllegalStateException("run " + run.id + " knows no sha256 of its " + name + " split (queued "
+                    + "before training-service kept the splits of datasets.prepared with its runs): not trained on "
+                    + "unverified data");
+        }
+        return Retry.storage("reading " + split.uri(), () -> SplitReader.read(store, name, split));
     }
 
     private ModelPackage load(String uri) {
@@ -303,7 +316,7 @@ final class RunJob implements TrainingListener {
 
     private Lineage lineage(Stored stored) {
         return new Lineage(run.dataset, run.datasetVersion, run.manifestUri, run.id.toString(),
-                stored.object().uri().toString(), stored.object().sha256(), (int) stored.step());
+                stored.object().uri().toString(), stored.object().sha256(), (int) stored.step(), splits);
     }
 
     private void fail(Throwable e) {

@@ -6,6 +6,7 @@ import dev.finetune.storage.ArtifactStore;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
+import dev.finetune.training.TrainingFixtures;
 import dev.finetune.training.domain.Hyperparameters;
 import dev.finetune.training.domain.RunSource;
 import dev.finetune.training.domain.RunStatus;
@@ -97,8 +98,7 @@ class RunClaimIT {
     }
 
     private UUID enqueue(String dataset) {
-        RunSource source = new RunSource(dataset, 1, "s3://finetune/datasets/" + dataset + "/v1/manifest.json",
-                "s3://finetune/datasets/" + dataset + "/v1/train.jsonl.gz", null, dataset, dataset + "-v1", null);
+        RunSource source = RunSource.of(TrainingFixtures.unstored(dataset, 1));
         return runs.enqueue(source, Hyperparameters.NONE).run().id;
     }
 

@@ -176,7 +176,7 @@ class RunSafeguardsIT {
         String uri = "s3://finetune/models/" + id + "/ckpt-3/resumable.zip";
         CheckpointSaved announcement = new CheckpointSaved(EventMeta.next("training-service", dataset + "-v1"), dataset,
                 new Lineage(dataset, 1, "s3://finetune/datasets/" + dataset + "/v1/manifest.json", id.toString(), uri,
-                        "ab".repeat(32), 3), 0, Map.of(), false, false);
+                        "ab".repeat(32), 3, TrainingFixtures.unstored(dataset, 1).splits()), 0, Map.of(), false, false);
 
         assertThat(runs.recordCheckpoint(id, "this-instance", "EPOCH_END", 3, uri, "ab".repeat(32), 10, Map.of(), true,
                 announcement)).isFalse();
@@ -204,8 +204,7 @@ class RunSafeguardsIT {
     /** A RUNNING run owned by another instance, its lease run out or current for 10 more minutes. */
     @Transactional
     UUID runOfAnotherInstance(String dataset, int attempts, int interruptedBefore, boolean expired) {
-        RunSource source = new RunSource(dataset, 1, "s3://finetune/datasets/" + dataset + "/v1/manifest.json",
-                "s3://finetune/datasets/" + dataset + "/v1/train.jsonl.gz", null, dataset, dataset + "-v1", null);
+        RunSource source = RunSource.of(TrainingFixtures.unstored(dataset, 1));
         UUID id = runs.enqueue(source, Hyperparameters.NONE).run().id; // same transaction: never seen queued
         entityManager.createNativeQuery("""
                 UPDATE training_run SET status = 'RUNNING', owner = ?2, lease_until = now() + make_interval(secs => ?5),

@@ -9,6 +9,7 @@ import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.EventMeta;
 import dev.finetune.events.TrainingCompleted;
+import dev.finetune.events.TrainingFailed;
 import dev.finetune.events.TrainingProgress;
 import dev.finetune.events.Topics;
 import dev.finetune.storage.ArtifactStore;
@@ -117,6 +118,9 @@ class TrainingRunIT {
             assertThat(sha256Of(checkpoint.lineage().checkpointUri())).isEqualTo(checkpoint.lineage().checkpointSha256());
             assertThat(checkpoint.lineage().datasetManifestUri()).isEqualTo(event.manifestUri());
         }
+        // Every lineage names the exact splits datasets.prepared announced: evaluation reads the test split there.
+        assertThat(checkpoints).allSatisfy(c -> assertThat(c.lineage().splits()).isEqualTo(event.splits()));
+        assertThat(completed.best().splits()).isEqualTo(event.splits());
         List<TrainingProgress> progress = records(Topics.TRAINING_PROGRESS, run.id, TrainingProgress.class);
         assertThat(progress).isNotEmpty().allSatisfy(p -> assertThat(p.totalSteps()).isEqualTo(6));
         assertThat(records(Topics.TRAINING_COMPLETED, run.id, TrainingCompleted.class)).hasSize(1);
@@ -211,6 +215,34 @@ class TrainingRunIT {
         assertThat(runs.find(run.id).orElseThrow().failureReason).contains(train.toString());
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(recordsOf(Topics.TRAINING_FAILED, run.id))
                 .singleElement().satisfies(failed -> assertThat(failed.value()).contains(train.toString())));
+        assertThat(recordsOf(Topics.TRAINING_COMPLETED, run.id)).isEmpty();
+    }
+
+    @Test
+    void aRunWhoseTrainSplitIsNotTheAnnouncedOneFailsOnItsChecksumBeforeTraining() {
+        String dataset = "tampered-" + UUID.randomUUID();
+        configure(dataset, TINY);
+        DatasetPrepared event = TrainingFixtures.prepared(store, dataset, 24);
+        DatasetPrepared.SplitRef announced = event.splits().get("train");
+        // Other examples, still valid JSON lines, under the announced key: only the checksum can tell.
+        String actual = store.put(ObjectUri.parse(announced.uri()).key(), TrainingFixtures.gzip(
+                TrainingFixtures.examples(24, 99)), "application/gzip").sha256();
+        assertThat(actual).isNotEqualTo(announced.sha256());
+        kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.DATASETS_PREPARED, dataset,
+                EventCodec.encode(event))).awaitCompletion();
+        Run run = awaitOnlyRun(dataset);
+
+        String reason = "train split " + announced.uri() + ": sha256 mismatch (expected " + announced.sha256()
+                + ", got " + actual + ")";
+        await().atMost(Duration.ofSeconds(60)).until(() -> runs.find(run.id).orElseThrow().status == RunStatus.FAILED);
+        assertThat(runs.find(run.id).orElseThrow().failureReason).isEqualTo(reason);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                records(Topics.TRAINING_FAILED, run.id, TrainingFailed.class))
+                .singleElement().satisfies(failed -> assertThat(failed.reason()).isEqualTo(reason)));
+        // Failed once, before a single step: no progress, no checkpoint, no completion, and not tried again.
+        assertThat(runs.find(run.id).orElseThrow().attempts).isEqualTo(1);
+        assertThat(recordsOf(Topics.TRAINING_PROGRESS, run.id)).isEmpty();
+        assertThat(recordsOf(Topics.TRAINING_CHECKPOINTS, run.id)).isEmpty();
         assertThat(recordsOf(Topics.TRAINING_COMPLETED, run.id)).isEmpty();
     }
 
