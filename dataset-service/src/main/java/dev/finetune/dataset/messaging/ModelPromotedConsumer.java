@@ -4,6 +4,7 @@ import dev.finetune.dataset.domain.ModelReferences;
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.ModelPromoted;
 import dev.finetune.support.inbox.Inbox;
+import dev.finetune.support.retry.RetryTransientFaults;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -15,7 +16,8 @@ import org.jboss.logging.Logger;
  * data set is never deleted. Idempotent through the shared inbox, as every consumer of a platform event: a
  * redelivered or replayed event is skipped by its event id. A model version promoted again later (after a
  * rollback) is a new event for a reference that exists already; the reference table keeps one row per model
- * version. A malformed record goes to {@code dlq.dataset-service.models.promoted}.
+ * version. A malformed record goes to {@code dlq.dataset-service.models.promoted} at once; a database outage
+ * is retried.
  */
 @ApplicationScoped
 public class ModelPromotedConsumer {
@@ -33,6 +35,7 @@ public class ModelPromotedConsumer {
 
     @Incoming(CHANNEL)
     @Blocking
+    @RetryTransientFaults
     public void consume(String value) {
         accept(EventCodec.decode(value, ModelPromoted.class));
     }

@@ -1,5 +1,6 @@
 package dev.finetune.evaluation.scoring;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.finetune.events.DatasetPrepared;
@@ -7,6 +8,7 @@ import dev.finetune.events.Lineage;
 import dev.finetune.ml.data.Example;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.ObjectUri;
+import dev.finetune.storage.StorageException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Reads the test split a candidate's lineage names ({@code lineage.splits.test}: the URI and sha256 that
@@ -79,8 +82,11 @@ public class TestSplitReader {
                 examples.add(new Example(row.get("text").asText(), row.get("label").asText()));
             }
             raw.transferTo(java.io.OutputStream.nullOutputStream()); // digest every byte, trailing ones included
-        } catch (IOException e) {
+        } catch (JacksonException | ZipException e) {
             throw new EvaluationFailure("cannot read test split " + split.uri() + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            // The stream from the store broke off: the store's fault, retried, not the split's.
+            throw new StorageException("read " + split.uri() + " failed: " + e.getMessage(), e);
         }
         String actual = HexFormat.of().formatHex(sha256.digest());
         if (!split.sha256().equals(actual)) {
