@@ -294,6 +294,10 @@ final class RunJob implements TrainingListener {
         announcements.add(new TrainingCompleted(EventMeta.next(TrainingEventPublisher.PRODUCER, run.correlationId),
                 run.modelName, lineage(chosen), summary, (int) result.steps(), result.trainSeconds()));
         lease.renew(); // records the final step before the run leaves the running state
+        if (!lease.held()) {
+            LOG.warnf("run %s: lease not held at its end; nothing announced (the run is taken over)", run.id);
+            return;
+        }
         if (!runs.finish(run.id, owner, RunStatus.SUCCEEDED, null, announcements)) {
             LOG.warnf("run %s: lease lost to another instance at its end; nothing announced", run.id);
             return;

@@ -20,14 +20,11 @@ import dev.finetune.training.domain.RunStatus;
 import dev.finetune.training.domain.RunStore;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
-import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -43,19 +40,18 @@ import org.junit.jupiter.api.Test;
  * run is taken over as an interrupted attempt, resumes from the checkpoint the job left, and completes once.
  */
 @QuarkusTest
-@TestProfile(LeaseLossIT.ShortLease.class)
 @WithTestResource(KafkaTestResource.class)
 @WithTestResource(S3TestResource.class)
 @WithTestResource(PostgresTestResource.class)
 class LeaseLossIT {
 
-    /** A lease of 10 s (renewed every second) and a progress event at every step, to see each step. */
-    public static class ShortLease implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("training.lease", "10s", "training.heartbeat", "1s", "training.progress-interval", "0s");
-        }
-    }
+    /**
+     * How soon the job must stop once the database is away: a heartbeat (1 s in tests) for the renewal to fail,
+     * plus the step it is on, plus slack for a loaded machine; training on to the epoch's end takes far longer.
+     * (The test runs with the default lease, 60 s: a profile with a shorter one would restart Quarkus in the same
+     * JVM, where the PyTorch native library, loaded by an earlier test class, cannot be loaded again.)
+     */
+    private static final Duration STOPS_WITHIN = Duration.ofSeconds(20);
 
     @Inject
     RunStore runs;
@@ -84,16 +80,16 @@ class LeaseLossIT {
     @Test
     void aJobThatCannotRenewItsLeaseStopsAtOnceAndWritesNothingMoreThenTheRunIsTakenOverAndCompletesOnce() {
         String dataset = "db-away-" + UUID.randomUUID();
-        // Two epochs of 60 steps (120 examples, batches of 2): the database goes away early in the second, with
-        // the first epoch's checkpoints stored, recorded and announced, and many steps still to go.
+        // Two epochs of 12 steps (48 examples, batches of 4): the database goes away early in the second, with
+        // the first epoch's checkpoints stored, recorded and announced, and most of its steps still to go.
         given().contentType(ContentType.JSON)
-                .body("{\"strategy\": \"full\", \"epochs\": 2, \"batchSize\": 2, \"maxLength\": 16, \"earlyStoppingPatience\": 0}")
+                .body("{\"strategy\": \"full\", \"epochs\": 2, \"batchSize\": 4, \"maxLength\": 32, \"earlyStoppingPatience\": 0}")
                 .put("/training-configs/" + dataset).then().statusCode(200);
-        Run run = announce(TrainingFixtures.prepared(store, dataset, 120));
+        Run run = announce(TrainingFixtures.prepared(store, dataset, 48));
         await().atMost(Duration.ofMinutes(5)).until(() -> runs.checkpoints(run.id).size() == 2);
         List<RunCheckpoint> epochOne = runs.checkpoints(run.id);
         String resumable = epochOne.stream().filter(c -> c.reason.equals("EPOCH_END")).findFirst().orElseThrow().uri;
-        assertThat(epochOne).allSatisfy(c -> assertThat(c.step).isEqualTo(60));
+        assertThat(epochOne).allSatisfy(c -> assertThat(c.step).isEqualTo(12));
         await().atMost(Duration.ofSeconds(60)).until(() ->
                 TrainingFixtures.recordsOf(bootstrapServers, Topics.TRAINING_CHECKPOINTS, run.id).size() == 2);
         List<String> objectsBefore = store.list("models/" + run.id + "/").stream().sorted().toList();
@@ -103,12 +99,12 @@ class LeaseLossIT {
         PostgresTestResource.database().cut();
         Instant cut = Instant.now();
 
-        // The renewal fails within a heartbeat and the job stops after the step it is on: well before its lease
-        // (10 s from its last renewal) runs out, i.e. before another instance could take the run over; training on
-        // would have taken the rest of the epoch (about 60 steps).
-        await().atMost(Duration.ofSeconds(60)).until(() -> !executor.executing().contains(run.id));
+        // The renewal fails within a heartbeat and the job stops after the step it is on: long before its lease
+        // runs out, so before another instance could take the run over; training on would have taken the rest of
+        // the epoch (about 11 steps) and its evaluation.
+        await().atMost(lease).until(() -> !executor.executing().contains(run.id));
         Duration stoppedAfter = Duration.between(cut, Instant.now());
-        assertThat(stoppedAfter).as("time from the cut until the job stopped").isLessThan(lease);
+        assertThat(stoppedAfter).as("time from the cut until the job stopped").isLessThan(STOPS_WITHIN);
         // It stored nothing more (no resumable checkpoint of the stop) and deleted nothing: the first epoch's
         // resumable checkpoint is what the next owner resumes from. And it announced nothing.
         assertThat(store.list("models/" + run.id + "/").stream().sorted().toList())
@@ -118,13 +114,13 @@ class LeaseLossIT {
         assertThat(TrainingFixtures.recordsOf(bootstrapServers, Topics.TRAINING_FAILED, run.id)).isEmpty();
 
         // The database stays away for longer than the lease, as in an outage (progress is sent without waiting:
-        // by then the last the job sent has landed).
+        // by then the last the job sent has landed). Nothing can take the run over meanwhile.
         await().pollInterval(Duration.ofMillis(200)).atMost(lease.plusSeconds(30))
                 .until(() -> Duration.between(cut, Instant.now()).compareTo(lease.plusSeconds(2)) > 0);
         List<Integer> firstAttempt = progressSteps(run.id);
         int lastStepOfTheFirstAttempt = firstAttempt.get(firstAttempt.size() - 1);
         assertThat(firstAttempt).as("steps of the first attempt, each published once").isSorted().doesNotHaveDuplicates();
-        assertThat(lastStepOfTheFirstAttempt).isBetween(61, 119);
+        assertThat(lastStepOfTheFirstAttempt).as("last step the first attempt announced").isLessThan(24);
         PostgresTestResource.database().restore();
 
         // Abandoned (its lease ran out), the run is taken over, resumes where the first epoch ended and completes.
@@ -136,9 +132,9 @@ class LeaseLossIT {
         assertThat(done.executedBy).isEqualTo(executor.owner());
         List<Integer> steps = progressSteps(run.id);
         assertThat(steps.subList(0, firstAttempt.size())).isEqualTo(firstAttempt);
-        assertThat(steps.get(firstAttempt.size())).as("first step of the second attempt: resumed").isEqualTo(61);
-        assertThat(steps.get(steps.size() - 1)).isEqualTo(120);
-        assertThat(runs.evaluations(run.id)).extracting(e -> e.step).containsExactly(60L, 120L);
+        assertThat(steps.get(firstAttempt.size())).as("first step of the second attempt: resumed").isEqualTo(13);
+        assertThat(steps.get(steps.size() - 1)).isEqualTo(24);
+        assertThat(runs.evaluations(run.id)).extracting(e -> e.step).containsExactly(12L, 24L);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 assertThat(TrainingFixtures.recordsOf(bootstrapServers, Topics.TRAINING_COMPLETED, run.id)).hasSize(1));
         assertThat(TrainingFixtures.recordsOf(bootstrapServers, Topics.TRAINING_FAILED, run.id)).isEmpty();
