@@ -20,4 +20,16 @@ final class EvaluationProblems {
     static ProblemException invalidParameter(String detail) {
         return new ProblemException(400, "invalid-parameter", "Invalid parameter", detail);
     }
+
+    static ProblemException evaluationNotRetryable(String id, Object status) {
+        return new ProblemException(409, "evaluation-not-retryable", "Only a failed evaluation can be retried",
+                "evaluation " + id + " is " + status + ": only a failed evaluation can be retried")
+                .with("status", String.valueOf(status));
+    }
+
+    static ProblemException checkpointScoredAlready(String checkpointUri, String evaluationId) {
+        return new ProblemException(409, "checkpoint-scored-already", "The checkpoint was scored already",
+                "checkpoint " + checkpointUri + " was scored on its test split already, as evaluation "
+                        + evaluationId).with("evaluationId", evaluationId);
+    }
 }

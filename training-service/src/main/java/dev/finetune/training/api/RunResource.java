@@ -98,6 +98,26 @@ public class RunResource {
         return Response.accepted(RunView.of(after)).build();
     }
 
+    /**
+     * Retries a failed or cancelled run as a new run (201, its {@code retryOf} names this one) with the same data
+     * set version and hyperparameters; 409 for a run in any other state or one retried already (the detail names
+     * its retry).
+     */
+    @POST
+    @Path("/{id}/retry")
+    public Response retry(@PathParam("id") UUID id) {
+        Run earlier = runs.find(id).orElseThrow(() -> TrainingProblems.runNotFound(id));
+        if (earlier.status != RunStatus.FAILED && earlier.status != RunStatus.CANCELLED) {
+            throw TrainingProblems.runNotRetryable(id, earlier.status);
+        }
+        RunStore.Enqueued retry = runs.retry(id).orElseThrow(); // failed and cancelled are final: still so
+        if (!retry.created()) {
+            throw TrainingProblems.runRetriedAlready(id, retry.run().id);
+        }
+        executor.wakeUp();
+        return Response.created(URI.create("/runs/" + retry.run().id)).entity(RunView.of(retry.run())).build();
+    }
+
     /** Live progress as Server-Sent Events; the stream ends with the run's final status. */
     @GET
     @Blocking // the run is looked up in the database first, which the IO thread may not do

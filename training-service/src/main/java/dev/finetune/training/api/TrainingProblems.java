@@ -40,4 +40,16 @@ final class TrainingProblems {
         return new ProblemException(409, "run-exists", "The same run exists", "run " + id
                 + " already trains this data set version with these hyperparameters").with("runId", id.toString());
     }
+
+    static ProblemException runNotRetryable(UUID id, Object status) {
+        return new ProblemException(409, "run-not-retryable", "Only a failed or cancelled run can be retried", "run "
+                + id + " is " + status + ": only a failed or cancelled run can be retried")
+                .with("status", String.valueOf(status));
+    }
+
+    static ProblemException runRetriedAlready(UUID id, UUID retry) {
+        return new ProblemException(409, "run-retried-already", "The run was retried already", "run " + id
+                + " was retried already as run " + retry + " (retry that one if it failed too)")
+                .with("retryRunId", retry.toString());
+    }
 }

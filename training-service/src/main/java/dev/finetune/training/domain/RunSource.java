@@ -5,12 +5,13 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * What a run trains on: a data set version's splits as {@code datasets.prepared} announced them (URI, sha256,
- * examples), and the event (if any) that asked for it. The splits travel with the run into every lineage it emits,
- * and the train and validation splits' sha256 are verified before it trains.
+ * What a run trains on: a data set version (named by its data set, number and content checksum: a data set
+ * created again under the same name has a v1 of its own), its splits as {@code datasets.prepared} announced them
+ * (URI, sha256, examples), and the event (if any) that asked for it. The splits travel with the run into every
+ * lineage it emits, and the train and validation splits' sha256 are verified before it trains.
  */
-public record RunSource(String dataset, int version, String manifestUri, Map<String, DatasetPrepared.SplitRef> splits,
-        String modelName, String correlationId, UUID sourceEventId) {
+public record RunSource(String dataset, int version, String contentSha256, String manifestUri,
+        Map<String, DatasetPrepared.SplitRef> splits, String modelName, String correlationId, UUID sourceEventId) {
 
     public RunSource {
         DatasetPrepared.SplitRef train = splits.get("train");
@@ -23,13 +24,14 @@ public record RunSource(String dataset, int version, String manifestUri, Map<Str
 
     /** The model is named after the data set: one registered model per data set by default. */
     public static RunSource of(DatasetPrepared event) {
-        return new RunSource(event.dataset(), event.version(), event.manifestUri(), event.splits(), event.dataset(),
-                event.correlationId(), event.eventId());
+        return new RunSource(event.dataset(), event.version(), event.contentSha256(), event.manifestUri(),
+                event.splits(), event.dataset(), event.correlationId(), event.eventId());
     }
 
     /** The same data set version for another run, asked for by someone else. */
     public RunSource withRequester(String correlationId, UUID sourceEventId) {
-        return new RunSource(dataset, version, manifestUri, splits, modelName, correlationId, sourceEventId);
+        return new RunSource(dataset, version, contentSha256, manifestUri, splits, modelName, correlationId,
+                sourceEventId);
     }
 
     public DatasetPrepared.SplitRef train() {
