@@ -473,10 +473,10 @@ class EvaluationIT {
     void aFailedEvaluationIsRetriedOnceItsPackageIsBackAndAnnouncedOnce() {
         String model = "retry-" + UUID.randomUUID();
         String run = "run-" + UUID.randomUUID();
-        String manifest = EvaluationFixtures.storeDataset(store, model);
+        EvaluationFixtures.StoredDataset dataset = EvaluationFixtures.storeDataset(store, model);
         byte[] bytes = EvaluationFixtures.candidatePackage();
         StoredObject checkpoint = store.put("models/" + run + "/ckpt-9/model.zip", bytes, "application/zip");
-        CheckpointSaved best = EvaluationFixtures.checkpoint(model, manifest, run, checkpoint, 9, true, false);
+        CheckpointSaved best = EvaluationFixtures.checkpoint(model, dataset, run, checkpoint, 9, true, false);
 
         // The candidate's package is gone when its announcement is scored: a FAILED evaluation, announced.
         store.delete(checkpoint.uri());

@@ -61,10 +61,10 @@ class StorageOutageIT {
     void aCandidateWhoseStoreIsAwayIsScoredOnceItIsBackNeverFailed() {
         String model = "outage-" + UUID.randomUUID();
         String run = "run-" + UUID.randomUUID();
-        String manifest = EvaluationFixtures.storeDataset(store, model);
+        EvaluationFixtures.StoredDataset dataset = EvaluationFixtures.storeDataset(store, model);
         StoredObject checkpoint = store.put("models/" + run + "/ckpt-3/model.zip", EvaluationFixtures.candidatePackage(),
                 "application/zip");
-        CheckpointSaved event = EvaluationFixtures.checkpoint(model, manifest, run, checkpoint, 3, true, false);
+        CheckpointSaved event = EvaluationFixtures.checkpoint(model, dataset, run, checkpoint, 3, true, false);
         String dlq = Topics.deadLetter(Topics.TRAINING_CHECKPOINTS, "evaluation-service");
 
         S3ProxyServer s3 = SharedInfrastructure.s3();
