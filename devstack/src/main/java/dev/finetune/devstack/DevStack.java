@@ -26,7 +26,7 @@ public final class DevStack implements AutoCloseable {
     public static final List<String> SERVICES = List.of(
             "dataset-service", "training-service", "evaluation-service", "registry-service");
 
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(5); // a loaded 2-core CI machine
 
     private final StackSettings settings;
     private final PrintStream out;
