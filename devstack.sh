@@ -4,6 +4,8 @@
 #   ./devstack.sh demo    start everything, run the demo, print the outcome, stop
 #   ./devstack.sh [up]    start everything and keep it running until Ctrl-C
 #   ./devstack.sh check   start everything, check every service is ready, stop
+#   ./devstack.sh redrive <dead-letter topic> [bootstrap servers]
+#                         copy a dead-letter topic's records back to their source topics (docs/operations.md)
 # Builds the project first when it has not been built (or with --build).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -28,15 +30,17 @@ if needs_build; then
   ./mvnw -B -q install -DskipTests
 fi
 
-# PostgreSQL belongs to the machine; start its cluster when it is down and we are allowed to.
-if ! (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
+# PostgreSQL belongs to the machine; start its cluster when it is down and we are allowed to. A re-drive
+# only talks to the broker.
+if [[ "$mode" != "redrive" ]] && ! (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
   if command -v pg_ctlcluster >/dev/null && [[ -d /etc/postgresql ]]; then
     echo "starting PostgreSQL..."
     pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
   fi
 fi
 
+if [[ "$mode" == "redrive" ]]; then args=("$@"); else args=("$mode"); fi
 exec java -Ddevstack.root="$PWD" -Dai.djl.offline=true \
   -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
   -cp "devstack/target/classes:$(cat devstack/target/classpath.txt)" \
-  dev.finetune.devstack.DevStackMain "$mode"
+  dev.finetune.devstack.DevStackMain "${args[@]}"

@@ -1,15 +1,19 @@
 package dev.finetune.devstack;
 
+import dev.finetune.events.kafka.Redrive;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code devstack.sh [up|demo|check]}:
+ * {@code devstack.sh [up|demo|check|redrive]}:
  * <ul>
  * <li>{@code up} starts the stack and keeps it running until Ctrl-C or SIGTERM;</li>
  * <li>{@code demo} starts it, runs the demo against it, prints the outcome and stops;</li>
- * <li>{@code check} starts it, verifies every service is ready, stops it and exits 0 or 1.</li>
+ * <li>{@code check} starts it, verifies every service is ready, stops it and exits 0 or 1;</li>
+ * <li>{@code redrive <dead-letter topic> [bootstrap servers]} starts nothing: it copies the dead-letter topic's
+ * records back to their source topics on a running broker ({@link Redrive}; the stack's, localhost:9092, by
+ * default) and exits 0.</li>
  * </ul>
  */
 public final class DevStackMain {
@@ -19,8 +23,13 @@ public final class DevStackMain {
 
     public static void main(String[] args) throws Exception {
         String mode = args.length == 0 ? "up" : args[0];
+        if (mode.equals("redrive")) {
+            redrive(args);
+            return;
+        }
         if (!mode.equals("up") && !mode.equals("demo") && !mode.equals("check")) {
-            System.err.println("usage: devstack.sh [up|demo|check]");
+            System.err.println("usage: devstack.sh [up|demo|check] | devstack.sh redrive <dead-letter topic> "
+                    + "[bootstrap servers]");
             System.exit(2);
         }
         PrintStream out = System.out;
@@ -49,5 +58,16 @@ public final class DevStackMain {
         };
         stack.close();
         System.exit(status);
+    }
+
+    private static void redrive(String[] args) {
+        if (args.length < 2 || args.length > 3) {
+            System.err.println("usage: devstack.sh redrive <dead-letter topic> [bootstrap servers]");
+            System.exit(2);
+        }
+        String servers = args.length == 3 ? args[2] : StackSettings.defaults(Path.of(".")).bootstrapServers();
+        Redrive.Outcome outcome = new Redrive(servers).run(args[1]);
+        System.out.println("re-drove " + outcome.total() + " record(s) of " + args[1]
+                + (outcome.copied().isEmpty() ? "" : " to " + outcome.copied()));
     }
 }

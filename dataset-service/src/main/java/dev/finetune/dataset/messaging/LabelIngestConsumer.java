@@ -6,6 +6,7 @@ import dev.finetune.dataset.trigger.VersionTrigger;
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.EventFormatException;
 import dev.finetune.events.LabelRecord;
+import dev.finetune.support.retry.RetryTransientFaults;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import dev.finetune.events.kafka.TraceContext;
@@ -25,7 +26,9 @@ import org.jboss.logging.Logger;
  * value: a {@link LabelRecord}) joins the data set's pending examples, one transaction per data set and batch,
  * then the trigger decides whether they become a version. A record that is not a usable LabelRecord goes to
  * {@code dlq.dataset-service.labels.ingest} with the reason, and the rest of its batch is stored. A batch that
- * cannot be stored at all (the database is away) fails, and the channel's failure strategy dead-letters it.
+ * cannot be stored because the database is away is retried ({@link RetryTransientFaults}) with its offsets
+ * uncommitted; only a batch still failing after {@code consumer.retry.max-duration} is dead-lettered, as
+ * {@code transient-exhausted}. Storing again is harmless: pending rows are unique by Kafka coordinates.
  * Per-record transactions and trigger checks capped ingestion at about 100 records/s (docs/benchmarks.md).
  */
 @ApplicationScoped
@@ -58,6 +61,12 @@ public class LabelIngestConsumer {
                 deadLetters.send(record, e.getMessage());
             }
         }
+        store(byDataset);
+    }
+
+    /** The decoded records of one batch, per data set; retried as a whole while the database is away. */
+    @RetryTransientFaults
+    void store(Map<String, List<PendingExamples.Arrival>> byDataset) {
         for (Map.Entry<String, List<PendingExamples.Arrival>> batch : byDataset.entrySet()) {
             int added = pending.addAll(batch.getKey(), batch.getValue());
             if (added < batch.getValue().size()) {

@@ -5,6 +5,7 @@ import dev.finetune.evaluation.scoring.CheckpointEvaluator;
 import dev.finetune.events.CheckpointSaved;
 import dev.finetune.events.EventCodec;
 import io.smallrye.reactive.messaging.annotations.Blocking;
+import dev.finetune.support.retry.RetryTransientFaults;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
@@ -17,6 +18,7 @@ import org.jboss.logging.Logger;
  * trace current, so the scoring logs and the published event continue it with no code here (EvaluationIT
  * checks). A record that is not a valid {@link CheckpointSaved} throws, which sends it to
  * {@code dlq.evaluation-service.training.checkpoints} with the reason; the consumer keeps going.
+ * A transient fault (the database or the artifact store away) is retried, not dead-lettered ({@link RetryTransientFaults}).
  *
  * <p>Idempotent twice over: a redelivered event (same event id) is skipped by the inbox, and a new event for a
  * checkpoint already scored on the same test split publishes nothing. A new evaluation, its
@@ -40,6 +42,7 @@ public class CheckpointConsumer {
 
     @Incoming(CHANNEL)
     @Blocking(WORKER)
+    @RetryTransientFaults
     public void consume(String value) {
         CheckpointSaved event = decode(value);
         if (inbox.seen(event.eventId())) {

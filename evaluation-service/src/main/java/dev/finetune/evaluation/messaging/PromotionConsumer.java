@@ -5,6 +5,7 @@ import dev.finetune.support.inbox.Inbox;
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.ModelPromoted;
 import io.smallrye.common.annotation.Blocking;
+import dev.finetune.support.retry.RetryTransientFaults;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -14,6 +15,7 @@ import org.jboss.logging.Logger;
  * Consumes {@code models.promoted}: the promoted version becomes the model's champion, against which later
  * candidates are compared. A record that is not a valid {@link ModelPromoted} throws, which nacks it and sends it
  * to {@code dlq.evaluation-service.models.promoted} with the reason; the consumer keeps going.
+ * A transient fault (the database or the artifact store away) is retried, not dead-lettered ({@link RetryTransientFaults}).
  */
 @ApplicationScoped
 public class PromotionConsumer {
@@ -31,6 +33,7 @@ public class PromotionConsumer {
 
     @Incoming(CHANNEL)
     @Blocking
+    @RetryTransientFaults
     public void consume(String value) {
         accept(decode(value));
     }

@@ -14,6 +14,7 @@ import dev.finetune.events.EvaluationCompleted;
 import dev.finetune.ml.classifier.TextClassifier;
 import dev.finetune.ml.eval.Evaluator;
 import dev.finetune.ml.eval.LatencyMetrics;
+import dev.finetune.support.retry.TransientFaults;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -26,7 +27,9 @@ import org.jboss.logging.Logger;
  * Scores one candidate checkpoint: reads and verifies the test split, downloads and verifies the package, computes
  * metrics, slices and speed, compares with the champion on the same examples, writes the report and its pictures
  * to S3 and stores the row. Any problem with the inputs becomes a FAILED evaluation with the reason, never an
- * exception the consumer would dead-letter.
+ * exception the consumer would dead-letter. A transient fault (the artifact store or the database away while
+ * reading the split, downloading a package or writing the report) is thrown instead, so the consumer retries
+ * the whole evaluation: an outage never leaves a FAILED evaluation behind.
  */
 @ApplicationScoped
 public class CheckpointEvaluator {
@@ -55,7 +58,7 @@ public class CheckpointEvaluator {
 
     /**
      * The stored evaluation of the event's checkpoint on its test split: an existing successful one (scored once),
-     * or a new row, succeeded or failed, stored with its event. Only database failures throw.
+     * or a new row, succeeded or failed, stored with its event. Only transient faults throw ({@link TransientFaults}).
      */
     public Outcome evaluate(CheckpointSaved event) {
         Evaluation evaluation = EvaluationMapper.started(event);
@@ -74,6 +77,9 @@ public class CheckpointEvaluator {
                     evaluation.id, evaluation.checkpoint, evaluation.runId, split.examples().size(),
                     (System.nanoTime() - started) / 1e9, EvaluationMapper.metrics(evaluation.metrics).get("accuracy"));
         } catch (RuntimeException e) {
+            if (TransientFaults.isTransient(e)) {
+                throw e;
+            }
             evaluation.status = EvaluationCompleted.Status.FAILED;
             evaluation.reason = reason(e);
             LOG.warnf("%s: checkpoint %s of run %s (model %s) failed: %s", evaluation.id, evaluation.checkpointUri,

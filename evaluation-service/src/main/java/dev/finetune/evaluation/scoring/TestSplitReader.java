@@ -1,10 +1,12 @@
 package dev.finetune.evaluation.scoring;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.finetune.ml.data.Example;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.ObjectUri;
+import dev.finetune.storage.StorageException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -19,6 +21,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Finds and reads the test split of a data set version. {@code CheckpointSaved} names the version's manifest;
@@ -103,8 +106,11 @@ public class TestSplitReader {
                 examples.add(new Example(row.get("text").asText(), row.get("label").asText()));
             }
             raw.transferTo(java.io.OutputStream.nullOutputStream()); // digest every byte, trailing ones included
-        } catch (IOException e) {
+        } catch (JacksonException | ZipException e) {
             throw new EvaluationFailure("cannot read test split " + location.uri() + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            // The stream from the store broke off: the store's fault, retried, not the split's.
+            throw new StorageException("read " + location.uri() + " failed: " + e.getMessage(), e);
         }
         String actual = HexFormat.of().formatHex(sha256.digest());
         if (location.sha256() != null && !location.sha256().equals(actual)) {

@@ -5,6 +5,7 @@ import dev.finetune.events.EventCodec;
 import dev.finetune.support.inbox.Inbox;
 import dev.finetune.registry.domain.Registry;
 import io.smallrye.common.annotation.Blocking;
+import dev.finetune.support.retry.RetryTransientFaults;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -14,6 +15,7 @@ import org.jboss.logging.Logger;
  * Consumes {@code evaluations.completed} and takes the promotion decision. The inbox row, the decision
  * and the event announcing it commit together; a record that is not a valid {@link EvaluationCompleted}
  * goes to {@code dlq.registry-service.evaluations.completed} with the reason; the consumer keeps going.
+ * A transient fault (the database or the artifact store away) is retried, not dead-lettered ({@link RetryTransientFaults}).
  */
 @ApplicationScoped
 public class EvaluationConsumer {
@@ -31,6 +33,7 @@ public class EvaluationConsumer {
 
     @Incoming(CHANNEL)
     @Blocking
+    @RetryTransientFaults
     public void consume(String value) {
         EvaluationCompleted event = decode(value);
         accept(event);

@@ -4,6 +4,7 @@ import dev.finetune.events.EventCodec;
 import dev.finetune.events.ModelPromoted;
 import dev.finetune.registry.serving.ModelServer;
 import io.smallrye.common.annotation.Blocking;
+import dev.finetune.support.retry.RetryTransientFaults;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
@@ -13,6 +14,7 @@ import org.jboss.logging.Logger;
  * hears of every promotion (whichever instance decided it) and swaps its served model at once. It reads
  * from the earliest offset, so a new instance replays old promotions: each only triggers a comparison
  * of what is served with the database, which stays the truth (and is also refreshed periodically).
+ * Annotated {@link RetryTransientFaults} like every consumer, though asking for a refresh touches no database.
  */
 @ApplicationScoped
 public class PromotionConsumer {
@@ -28,6 +30,7 @@ public class PromotionConsumer {
 
     @Incoming(CHANNEL)
     @Blocking
+    @RetryTransientFaults
     public void consume(String value) {
         ModelPromoted event = decode(value);
         LOG.debugf("models.promoted %s v%d (%s) correlationId=%s", event.modelName(), event.version(), event.trigger(),

@@ -8,6 +8,7 @@ import dev.finetune.training.domain.RunSource;
 import dev.finetune.training.domain.RunStore;
 import dev.finetune.training.runner.RunExecutor;
 import io.smallrye.common.annotation.Blocking;
+import dev.finetune.support.retry.RetryTransientFaults;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -18,6 +19,7 @@ import org.jboss.logging.Logger;
  * later on {@link RunExecutor}. A record that is not a valid {@link DatasetPrepared} (or names no
  * training split) throws, which sends it to {@code dlq.training-service.datasets.prepared} with the
  * reason; the consumer keeps going.
+ * A transient fault (the database or the artifact store away) is retried, not dead-lettered ({@link RetryTransientFaults}).
  */
 @ApplicationScoped
 public class DatasetPreparedConsumer {
@@ -37,6 +39,7 @@ public class DatasetPreparedConsumer {
 
     @Incoming(CHANNEL)
     @Blocking
+    @RetryTransientFaults
     public void consume(String value) {
         DatasetPrepared event = decode(value);
         if (accept(event)) {
