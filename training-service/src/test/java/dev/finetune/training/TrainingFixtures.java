@@ -61,8 +61,13 @@ public final class TrainingFixtures {
      * (a missing object is not retried), which makes it the cheapest run there is.
      */
     public static DatasetPrepared unstored(String dataset, int version) {
+        return unstored(dataset, version, "0".repeat(64));
+    }
+
+    /** As {@link #unstored(String, int)}, for a version whose content has the checksum {@code contentSha256}. */
+    public static DatasetPrepared unstored(String dataset, int version, String contentSha256) {
         String prefix = "s3://finetune/datasets/" + dataset + "/v" + version + "/";
-        String sha = "0".repeat(64);
+        String sha = contentSha256;
         return new DatasetPrepared(EventMeta.next("dataset-service", dataset + "-v" + version), dataset, version,
                 prefix + "manifest.json", Map.of("train", new DatasetPrepared.SplitRef(prefix + "train.jsonl.gz", sha, 24)),
                 List.of("food", "sports", "weather"), sha);

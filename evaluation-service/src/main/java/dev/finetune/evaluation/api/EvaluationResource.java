@@ -2,13 +2,18 @@ package dev.finetune.evaluation.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.finetune.evaluation.domain.Evaluation;
+import dev.finetune.evaluation.domain.EvaluationMapper;
 import dev.finetune.evaluation.domain.EvaluationStore;
+import dev.finetune.evaluation.scoring.CheckpointEvaluator;
+import dev.finetune.events.EvaluationCompleted;
+import dev.finetune.support.problem.Problem;
 import dev.finetune.events.EventCodec;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.ObjectUri;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -17,9 +22,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.util.List;
 
-/** Read-only access to Evaluations: lists, one evaluation with its report, and the report's pictures. */
+/** Evaluations: lists, one evaluation with its report, the report's pictures, and a retry of a failed one. */
 @Path("/evaluations")
 @Produces(MediaType.APPLICATION_JSON)
 public class EvaluationResource {
@@ -29,10 +35,12 @@ public class EvaluationResource {
 
     private final EvaluationStore evaluations;
     private final ArtifactStore store;
+    private final CheckpointEvaluator evaluator;
 
-    public EvaluationResource(EvaluationStore evaluations, ArtifactStore store) {
+    public EvaluationResource(EvaluationStore evaluations, ArtifactStore store, CheckpointEvaluator evaluator) {
         this.evaluations = evaluations;
         this.store = store;
+        this.evaluator = evaluator;
     }
 
     /** Newest first, filtered by model name and run id when given. */
@@ -72,6 +80,29 @@ public class EvaluationResource {
     @Produces(SVG)
     public Response reliabilityDiagram(@PathParam("id") String id) {
         return picture(id, find(id).reliabilityUri, "reliability diagram");
+    }
+
+    /**
+     * Scores a FAILED evaluation's checkpoint again (its package back in S3, say), as a new evaluation naming it in
+     * {@code retryOf}, stored with its {@code evaluations.completed} (through the outbox) and answered 201 once
+     * scored, succeeded or failed again. 409 for an evaluation that did not fail, or a checkpoint scored on its test
+     * split since (the detail names that evaluation): a checkpoint succeeds, and is announced, once.
+     */
+    @POST
+    @Path("/{id}/retry")
+    public Response retry(@PathParam("id") String id) {
+        Evaluation failed = find(id);
+        if (failed.status != EvaluationCompleted.Status.FAILED) {
+            return Problem.response(Response.Status.CONFLICT, "evaluation " + id + " is " + failed.status
+                    + ": only a failed evaluation can be retried");
+        }
+        CheckpointEvaluator.Outcome outcome = evaluator.evaluate(EvaluationMapper.announcement(failed), id);
+        if (!outcome.isNew()) {
+            return Problem.response(Response.Status.CONFLICT, "checkpoint " + failed.checkpointUri
+                    + " was scored on its test split already, as evaluation " + outcome.evaluation().id);
+        }
+        return Response.created(URI.create("/evaluations/" + outcome.evaluation().id))
+                .entity(EvaluationView.of(outcome.evaluation())).build();
     }
 
     private Response picture(String id, String uri, String what) {

@@ -14,7 +14,7 @@ import java.util.Map;
 public record EvaluationView(String id, EvaluationCompleted.Status status, String reason, String modelName,
                              String checkpoint, Lineage lineage, TestSplit testSplit, Map<String, Double> metrics,
                              Map<String, Double> perLabelF1, EvaluationCompleted.ChampionComparison champion,
-                             String reportUri, Instant occurredAt, Links links) {
+                             String reportUri, Instant occurredAt, String retryOf, Links links) {
 
     /** Which examples were scored. */
     public record TestSplit(String uri, String sha256, Integer examples) {
@@ -36,7 +36,7 @@ public record EvaluationView(String id, EvaluationCompleted.Status status, Strin
         return new EvaluationView(e.id, e.status, e.reason, e.modelName, e.checkpoint, EvaluationMapper.lineage(e),
                 e.testSplitUri == null ? null : new TestSplit(e.testSplitUri, e.testSplitSha256, e.testExamples),
                 EvaluationMapper.metrics(e.metrics), EvaluationMapper.metrics(e.perLabelF1),
-                EvaluationMapper.champion(e.champion), e.reportUri, e.occurredAt,
+                EvaluationMapper.champion(e.champion), e.reportUri, e.occurredAt, e.retryOf,
                 new Links(self, pictures ? self + "/confusion.svg" : null, pictures ? self + "/reliability.svg" : null));
     }
 }

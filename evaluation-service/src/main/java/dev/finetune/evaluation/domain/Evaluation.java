@@ -90,4 +90,8 @@ public class Evaluation extends PanacheEntityBase {
 
     @Column(name = "reliability_uri")
     public String reliabilityUri;
+
+    /** The failed evaluation this one retries ({@code POST /evaluations/{id}/retry}); null for a first attempt. */
+    @Column(name = "retry_of")
+    public String retryOf;
 }

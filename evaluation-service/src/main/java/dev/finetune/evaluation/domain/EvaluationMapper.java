@@ -55,6 +55,17 @@ public final class EvaluationMapper {
         return "ckpt-" + lineage.step();
     }
 
+    /**
+     * The candidate announcement an evaluation scored, rebuilt from its row to score the checkpoint again: the same
+     * event id (its inbox entry stays the one), model, lineage and correlation id. Epoch and validation metrics are
+     * not kept in the row, and scoring does not read them.
+     */
+    public static CheckpointSaved announcement(Evaluation evaluation) {
+        EventMeta meta = new EventMeta(evaluation.checkpointEventId, Instant.now(), EventMeta.SCHEMA_VERSION,
+                "training-service", evaluation.correlationId);
+        return new CheckpointSaved(meta, evaluation.modelName, lineage(evaluation), 0, Map.of(), true, false);
+    }
+
     public static Lineage lineage(Evaluation evaluation) {
         return new Lineage(evaluation.dataset, evaluation.datasetVersion, evaluation.datasetManifestUri,
                 evaluation.runId, evaluation.checkpointUri, evaluation.checkpointSha256, evaluation.step);

@@ -61,7 +61,13 @@ public class CheckpointEvaluator {
      * or a new row, succeeded or failed, stored with its event. Only transient faults throw ({@link TransientFaults}).
      */
     public Outcome evaluate(CheckpointSaved event) {
+        return evaluate(event, null);
+    }
+
+    /** As {@link #evaluate(CheckpointSaved)}; a new row names {@code retryOf}, the failed evaluation it retries. */
+    public Outcome evaluate(CheckpointSaved event, String retryOf) {
         Evaluation evaluation = EvaluationMapper.started(event);
+        evaluation.retryOf = retryOf;
         long started = System.nanoTime();
         try {
             TestSplit split = splits.read(event.lineage().datasetManifestUri());

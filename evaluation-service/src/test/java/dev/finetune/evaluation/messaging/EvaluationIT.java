@@ -394,6 +394,56 @@ class EvaluationIT {
     }
 
     @Test
+    void aFailedEvaluationIsRetriedOnceItsPackageIsBackAndAnnouncedOnce() {
+        String model = "retry-" + UUID.randomUUID();
+        String run = "run-" + UUID.randomUUID();
+        String manifest = EvaluationFixtures.storeDataset(store, model);
+        byte[] bytes = EvaluationFixtures.candidatePackage();
+        StoredObject checkpoint = store.put("models/" + run + "/ckpt-9/model.zip", bytes, "application/zip");
+        CheckpointSaved best = EvaluationFixtures.checkpoint(model, manifest, run, checkpoint, 9, true, false);
+
+        // The candidate's package is gone when its announcement is scored: a FAILED evaluation, announced.
+        store.delete(checkpoint.uri());
+        produce(Topics.TRAINING_CHECKPOINTS, run, best);
+        EvaluationCompleted failed = awaitCompleted(model);
+        assertThat(failed.status()).isEqualTo(EvaluationCompleted.Status.FAILED);
+        assertThat(failed.reason()).contains(checkpoint.uri().toString());
+        given().post("/evaluations/" + failed.evaluationId() + "/retry").then().statusCode(201)
+                .body("status", equalTo("FAILED")).body("retryOf", equalTo(failed.evaluationId()));
+
+        // The package is back: the retry scores it, and answers with the new evaluation.
+        store.put("models/" + run + "/ckpt-9/model.zip", bytes, "application/zip");
+        io.restassured.response.ExtractableResponse<io.restassured.response.Response> retried =
+                given().post("/evaluations/" + failed.evaluationId() + "/retry").then().statusCode(201)
+                        .body("status", equalTo("SUCCEEDED"))
+                        .body("retryOf", equalTo(failed.evaluationId()))
+                        .body("lineage", equalTo(given().get("/evaluations/" + failed.evaluationId()).then()
+                                .extract().path("evaluation.lineage")))
+                        .extract();
+        String id = retried.path("id");
+        assertThat(retried.header("Location")).endsWith("/evaluations/" + id);
+
+        // Scored once: retrying the failure again, or the success, is refused and announces nothing.
+        given().post("/evaluations/" + failed.evaluationId() + "/retry").then().statusCode(409)
+                .contentType("application/problem+json")
+                .body("detail", equalTo("checkpoint " + checkpoint.uri() + " was scored on its test split already, as evaluation " + id));
+        given().post("/evaluations/" + id + "/retry").then().statusCode(409).contentType("application/problem+json")
+                .body("detail", equalTo("evaluation " + id + " is SUCCEEDED: only a failed evaluation can be retried"));
+        given().post("/evaluations/eval-nope/retry").then().statusCode(404).contentType("application/problem+json");
+
+        // Through the outbox: the first failure, the failed retry and the one success, each announced once.
+        List<ConsumerRecord<String, String>> records = awaitCompletedRecords(model, 3);
+        List<EvaluationCompleted> events = completedEvents(model);
+        assertThat(events).hasSize(3);
+        assertThat(events).extracting(EvaluationCompleted::status).containsExactly(EvaluationCompleted.Status.FAILED,
+                EvaluationCompleted.Status.FAILED, EvaluationCompleted.Status.SUCCEEDED);
+        assertThat(events.get(2).evaluationId()).isEqualTo(id);
+        assertThat(events.get(2).lineage()).isEqualTo(best.lineage());
+        assertThat(events.get(2).correlationId()).isEqualTo(best.correlationId());
+        assertThat(records).hasSize(3);
+    }
+
+    @Test
     void aCachedChampionScoreIsReusedNotRecomputed() throws Exception {
         String model = "cached-" + UUID.randomUUID();
         String run = "run-" + UUID.randomUUID();

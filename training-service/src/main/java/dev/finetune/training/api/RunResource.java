@@ -55,7 +55,8 @@ public class RunResource {
         RunSource known = runs.knownVersion(request.dataset(), request.version()).orElseThrow(() ->
                 new NotFoundException("data set " + request.dataset() + " v" + request.version()
                         + " is unknown here: no datasets.prepared event has announced it"));
-        RunSource source = new RunSource(known.dataset(), known.version(), known.manifestUri(), known.trainUri(),
+        RunSource source = new RunSource(known.dataset(), known.version(), known.contentSha256(), known.manifestUri(),
+                known.trainUri(),
                 known.validationUri(), known.modelName(), "manual-" + UUID.randomUUID(),
                 null);
         RunStore.Enqueued enqueued = runs.enqueue(source,
@@ -101,6 +102,28 @@ public class RunResource {
         }
         Run after = runs.requestCancel(id).orElseThrow();
         return Response.accepted(RunView.of(after)).build();
+    }
+
+    /**
+     * Retries a failed or cancelled run as a new run (201, its {@code retryOf} names this one) with the same data
+     * set version and hyperparameters; 409 for a run in any other state or one retried already (the detail names
+     * its retry).
+     */
+    @POST
+    @Path("/{id}/retry")
+    public Response retry(@PathParam("id") UUID id) {
+        Run earlier = runs.find(id).orElseThrow(() -> new NotFoundException("no run " + id));
+        if (earlier.status != RunStatus.FAILED && earlier.status != RunStatus.CANCELLED) {
+            return Problem.response(Response.Status.CONFLICT, "run " + id + " is " + earlier.status
+                    + ": only a failed or cancelled run can be retried");
+        }
+        RunStore.Enqueued retry = runs.retry(id).orElseThrow(); // failed and cancelled are final: still so
+        if (!retry.created()) {
+            return Problem.response(Response.Status.CONFLICT, "run " + id + " was retried already as run "
+                    + retry.run().id + " (retry that one if it failed too)");
+        }
+        executor.wakeUp();
+        return Response.created(URI.create("/runs/" + retry.run().id)).entity(RunView.of(retry.run())).build();
     }
 
     /** Live progress as Server-Sent Events; the stream ends with the run's final status. */

@@ -13,7 +13,7 @@ public record RunView(String id, String dataset, int datasetVersion, String mode
         String failureReason, boolean cancelRequested, long step, long totalSteps, Double loss, Double samplesPerSecond,
         JsonNode hyperparameters, String owner, String executedBy, int attempts, int interruptedAttempts,
         String bestCheckpointUri, JsonNode bestMetrics,
-        String correlationId, Instant createdAt, Instant startedAt, Instant finishedAt) {
+        String correlationId, String retryOf, Instant createdAt, Instant startedAt, Instant finishedAt) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -22,7 +22,7 @@ public record RunView(String id, String dataset, int datasetVersion, String mode
                 r.failureReason, r.cancelRequested, r.step, r.totalSteps, r.lastLoss, r.samplesPerSecond,
                 json(r.hyperparameters), r.owner, r.executedBy, r.attempts, r.interruptedAttempts,
                 r.bestCheckpointUri, json(r.bestMetrics), r.correlationId,
-                r.createdAt, r.startedAt, r.finishedAt);
+                r.retryOf == null ? null : r.retryOf.toString(), r.createdAt, r.startedAt, r.finishedAt);
     }
 
     /** The run with its metrics history and its checkpoints. */

@@ -22,6 +22,9 @@ public class Run extends PanacheEntityBase {
     public String dataset;
     @Column(name = "dataset_version")
     public int datasetVersion;
+    /** The version's content checksum ({@code datasets.prepared}'s {@code contentSha256}); '' on rows from before it. */
+    @Column(name = "content_sha256")
+    public String contentSha256;
     @Column(name = "manifest_uri")
     public String manifestUri;
     @Column(name = "train_uri")
@@ -38,6 +41,9 @@ public class Run extends PanacheEntityBase {
     public String correlationId;
     @Column(name = "source_event_id")
     public UUID sourceEventId;
+    /** The failed or cancelled run this one retries ({@code POST /runs/{id}/retry}); null for a first run. */
+    @Column(name = "retry_of")
+    public UUID retryOf;
     /** The trace of the work that queued the run; its execution and events continue it. Null on old rows. */
     public String traceparent;
     @Enumerated(EnumType.STRING)

@@ -96,9 +96,9 @@ public class RunStore {
         int inserted = entityManager.createNativeQuery("""
                 INSERT INTO training_run (id, dataset, dataset_version, manifest_uri, train_uri, validation_uri,
                     model_name, hyperparameters, config_hash, correlation_id, source_event_id, traceparent, status,
-                    created_at)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CAST(?8 AS jsonb), ?9, ?10, ?11, ?12, 'QUEUED', clock_timestamp())
-                ON CONFLICT ON CONSTRAINT training_run_natural_key DO NOTHING""")
+                    created_at, content_sha256)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CAST(?8 AS jsonb), ?9, ?10, ?11, ?12, 'QUEUED', clock_timestamp(), ?13)
+                ON CONFLICT (dataset, dataset_version, content_sha256, config_hash) WHERE retry_of IS NULL DO NOTHING""")
                 .setParameter(1, id)
                 .setParameter(2, source.dataset())
                 .setParameter(3, source.version())
@@ -111,20 +111,25 @@ public class RunStore {
                 .setParameter(10, source.correlationId())
                 .setParameter(11, source.sourceEventId())
                 .setParameter(12, TraceContext.current())
+                .setParameter(13, source.contentSha256())
                 .executeUpdate();
         if (inserted == 1) {
             return new Enqueued(Run.findById(id), true);
         }
-        Run existing = Run.find("dataset = ?1 and datasetVersion = ?2 and configHash = ?3",
-                source.dataset(), source.version(), hash).firstResult();
+        Run existing = Run.find("dataset = ?1 and datasetVersion = ?2 and contentSha256 = ?3 and configHash = ?4 "
+                + "and retryOf is null", source.dataset(), source.version(), source.contentSha256(), hash).firstResult();
         return new Enqueued(existing, false);
     }
 
-    /** Where a data set version's splits are, from an earlier run of it: hand-started runs reuse them. */
+    /**
+     * Where a data set version's splits are, from the newest run of it (a data set created again under the same
+     * name announced its v1 anew): hand-started runs reuse them.
+     */
     @Transactional
     public Optional<RunSource> knownVersion(String dataset, int version) {
-        Run any = Run.find("dataset = ?1 and datasetVersion = ?2 order by createdAt", dataset, version).firstResult();
-        return Optional.ofNullable(any).map(r -> new RunSource(r.dataset, r.datasetVersion, r.manifestUri, r.trainUri,
+        Run any = Run.find("dataset = ?1 and datasetVersion = ?2 order by createdAt desc", dataset, version).firstResult();
+        return Optional.ofNullable(any).map(r -> new RunSource(r.dataset, r.datasetVersion, r.contentSha256,
+                r.manifestUri, r.trainUri,
                 r.validationUri, r.modelName, r.correlationId, null));
     }
 
@@ -132,19 +137,56 @@ public class RunStore {
     }
 
     /**
+     * Queues a new run that retries the failed or cancelled run {@code earlier}: the same data set version, splits
+     * and hyperparameters (the values the earlier run used, whatever the data set's configuration says now) and
+     * correlation id, in the current trace, naming the earlier run in {@code retryOf}. A run is retried once: when
+     * it has been already, that retry is returned with {@code created == false}. Empty when {@code earlier} has
+     * not ended as failed or cancelled.
+     */
+    @Transactional
+    public Optional<Enqueued> retry(UUID earlier) {
+        UUID id = UUID.randomUUID();
+        int inserted = entityManager.createNativeQuery("""
+                INSERT INTO training_run (id, dataset, dataset_version, content_sha256, manifest_uri, train_uri,
+                    validation_uri, model_name, hyperparameters, config_hash, correlation_id, traceparent, status,
+                    created_at, retry_of)
+                SELECT ?1, dataset, dataset_version, content_sha256, manifest_uri, train_uri, validation_uri,
+                       model_name, hyperparameters, config_hash, correlation_id, ?2, 'QUEUED', clock_timestamp(), id
+                  FROM training_run WHERE id = ?3 AND status IN ('FAILED', 'CANCELLED')
+                ON CONFLICT (retry_of) WHERE retry_of IS NOT NULL DO NOTHING""")
+                .setParameter(1, id)
+                .setParameter(2, TraceContext.current())
+                .setParameter(3, earlier)
+                .executeUpdate();
+        if (inserted == 1) {
+            return Optional.of(new Enqueued(Run.findById(id), true));
+        }
+        return Run.<Run>find("retryOf", earlier).firstResultOptional().map(r -> new Enqueued(r, false));
+    }
+
+    /**
      * Takes the oldest queued run, or a running one whose owner stopped renewing its lease, for
-     * {@code owner}. {@code SKIP LOCKED}: instances claiming at once never get the same run.
+     * {@code owner}, leaving out {@code excluded}. {@code SKIP LOCKED}: instances claiming at once never get the same run.
      */
     @Transactional
     public Optional<UUID> claimNext(String owner) {
+        return claimNext(owner, List.of());
+    }
+
+    /** As {@link #claimNext(String)}, never taking a run of {@code excluded}. */
+    @Transactional
+    public Optional<UUID> claimNext(String owner, java.util.Collection<UUID> excluded) {
+        // uuid[] literal: every element is a UUID this service formatted, nothing a caller typed
+        String notThese = excluded.stream().map(UUID::toString).collect(java.util.stream.Collectors.joining(",", "{", "}"));
         while (true) {
             @SuppressWarnings("unchecked")
             List<Object[]> next = entityManager.createNativeQuery("""
                     SELECT id, status = 'RUNNING' AS abandoned FROM training_run
-                     WHERE status = 'QUEUED' OR (status = 'RUNNING' AND lease_until < now())
+                     WHERE (status = 'QUEUED' OR (status = 'RUNNING' AND lease_until < now()))
+                       AND NOT (id = ANY (CAST(?1 AS uuid[])))
                      ORDER BY created_at
                      FOR UPDATE SKIP LOCKED
-                     LIMIT 1""").getResultList();
+                     LIMIT 1""").setParameter(1, notThese).getResultList();
             if (next.isEmpty()) {
                 return Optional.empty();
             }

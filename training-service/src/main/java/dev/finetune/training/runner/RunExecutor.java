@@ -132,9 +132,10 @@ public class RunExecutor {
             try {
                 metrics.refresh(runs);
                 if (slots.tryAcquire()) {
+                    long claimedAt = System.nanoTime(); // the lease is taken at the latest now: measured from here
                     Optional<UUID> claimed = claim();
                     if (claimed.isPresent()) {
-                        submit(claimed.get());
+                        submit(claimed.get(), claimedAt);
                         continue; // another slot may be free: look again at once
                     }
                     slots.release();
@@ -153,17 +154,19 @@ public class RunExecutor {
 
     private Optional<UUID> claim() {
         try {
-            return runs.claimNext(owner);
+            // Never a run one of this instance's own jobs still executes (its lease ran out during a long upload,
+            // say): both jobs would hold it under the same owner, and no SQL ownership check tells them apart.
+            return runs.claimNext(owner, executing);
         } catch (RuntimeException e) {
             slots.release();
             throw e;
         }
     }
 
-    private void submit(UUID runId) {
+    private void submit(UUID runId, long claimedAt) {
         executing.add(runId);
         try {
-            workers.execute(() -> execute(runId));
+            workers.execute(() -> execute(runId, claimedAt));
         } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
             executing.remove(runId);
             slots.release();
@@ -172,14 +175,15 @@ public class RunExecutor {
     }
 
     /** Executes the run in the trace that queued it, so its log lines and events belong to that trace. */
-    private void execute(UUID runId) {
+    private void execute(UUID runId, long claimedAt) {
         {
             try {
                 Optional<Run> run = runs.find(runId);
                 run.ifPresent(r -> {
                     try (Scope trace = TraceContext.resume(tracer, r.traceparent, "training run")) {
                         new RunJob(r, owner, runs, store, baseModels, events, broadcaster, metrics,
-                                () -> stopping, settings.heartbeat(), settings.progressInterval()).execute();
+                                () -> stopping, claimedAt, settings.lease(), settings.heartbeat(),
+                                settings.progressInterval()).execute();
                     }
                 });
             } finally {

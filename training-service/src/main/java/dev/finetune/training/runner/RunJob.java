@@ -53,11 +53,13 @@ final class RunJob implements TrainingListener {
     private final ProgressBroadcaster broadcaster;
     private final TrainingMetrics metrics;
     private final BooleanSupplier shuttingDown;
+    private final long claimedAt;
+    private final Duration leaseLength;
     private final Duration heartbeatInterval;
     private final Duration progressInterval;
 
     private long lastProgress;
-    private volatile RunStore.Heartbeat heartbeat = RunStore.Heartbeat.CONTINUE;
+    private Lease lease;
     private volatile dev.finetune.ml.train.TrainingProgress latest;
     private Stored best;
     private String lastResumableUri;
@@ -74,7 +76,8 @@ final class RunJob implements TrainingListener {
 
     RunJob(Run run, String owner, RunStore runs, ArtifactStore store, BaseModels baseModels,
             TrainingEventPublisher events, ProgressBroadcaster broadcaster, TrainingMetrics metrics,
-            BooleanSupplier shuttingDown, Duration heartbeatInterval, Duration progressInterval) {
+            BooleanSupplier shuttingDown, long claimedAt, Duration leaseLength, Duration heartbeatInterval,
+            Duration progressInterval) {
         this.run = run;
         this.hyperparameters = RunStore.read(run.hyperparameters, Hyperparameters.class);
         this.owner = owner;
@@ -85,6 +88,8 @@ final class RunJob implements TrainingListener {
         this.broadcaster = broadcaster;
         this.metrics = metrics;
         this.shuttingDown = shuttingDown;
+        this.claimedAt = claimedAt;
+        this.leaseLength = leaseLength;
         this.heartbeatInterval = heartbeatInterval;
         this.progressInterval = progressInterval;
         this.lastResumableUri = run.resumeCheckpointUri;
@@ -98,40 +103,32 @@ final class RunJob implements TrainingListener {
 
     void execute() {
         // The lease is renewed on its own thread: a long checkpoint upload must not let it expire.
-        java.util.concurrent.ScheduledExecutorService renewer = java.util.concurrent.Executors
-                .newSingleThreadScheduledExecutor(r -> new Thread(r, "lease-" + run.id));
-        renewer.scheduleWithFixedDelay(this::renewLease, heartbeatInterval.toMillis(), heartbeatInterval.toMillis(),
-                java.util.concurrent.TimeUnit.MILLISECONDS);
-        try {
+        try (Lease renewed = new Lease(run.id, claimedAt, leaseLength, heartbeatInterval, this::renewLease)) {
+            lease = renewed;
             executeRun();
-        } finally {
-            renewer.shutdownNow();
         }
     }
 
-    private void renewLease() {
-        try {
-            dev.finetune.ml.train.TrainingProgress now = latest;
-            heartbeat = runs.heartbeat(run.id, owner, now == null ? run.step : now.step(),
-                    now == null ? run.totalSteps : now.totalSteps(), now == null ? null : now.loss(),
-                    now == null ? null : now.samplesPerSecond());
-        } catch (RuntimeException e) {
-            LOG.warnf("run %s: lease not renewed (%s); retrying", run.id, e.getMessage());
-        }
+    /** One renewal, carrying the progress that {@code GET /runs/{id}} shows. */
+    private RunStore.Heartbeat renewLease() {
+        dev.finetune.ml.train.TrainingProgress now = latest;
+        return runs.heartbeat(run.id, owner, now == null ? run.step : now.step(),
+                now == null ? run.totalSteps : now.totalSteps(), now == null ? null : now.loss(),
+                now == null ? null : now.samplesPerSecond());
     }
 
     private void executeRun() {
         try {
             TrainingResult result = train();
-            if (!result.stopped()) {
+            if (!lease.held()) {
+                LOG.warnf("run %s: stopped at step %d without its lease; nothing more written", run.id, result.steps());
+            } else if (!result.stopped()) {
                 complete(result);
-            } else if (heartbeat == RunStore.Heartbeat.CANCEL) {
+            } else if (lease.cancelRequested()) {
                 runs.finish(run.id, owner, RunStatus.CANCELLED, null);
                 supersede(lastResumableUri, lastResumableStep);
                 broadcaster.finished(run.id, RunStatus.CANCELLED);
                 LOG.infof("run %s cancelled at step %d correlationId=%s", run.id, result.steps(), run.correlationId);
-            } else if (heartbeat == RunStore.Heartbeat.LOST) {
-                LOG.warnf("run %s: lease lost to another instance at step %d; stopped here", run.id, result.steps());
             } else {
                 runs.release(run.id, owner);
                 LOG.infof("run %s released at step %d for another instance to resume", run.id, result.steps());
@@ -168,8 +165,8 @@ final class RunJob implements TrainingListener {
 
     @Override
     public void onStep(dev.finetune.ml.train.TrainingProgress progress) {
-        if (heartbeat == RunStore.Heartbeat.LOST) {
-            return; // another instance owns the run: its progress is the one to report
+        if (!lease.held()) {
+            return; // another instance may own the run: its progress is the one to report
         }
         long now = System.nanoTime();
         latest = progress;
@@ -196,22 +193,29 @@ final class RunJob implements TrainingListener {
     @Override
     public void onEvaluation(EpochMetrics evaluation) {
         lastEvaluation = evaluation;
+        if (!lease.held()) {
+            return;
+        }
         if (!runs.recordEvaluation(run.id, owner, evaluation.step(), evaluation.epoch(), evaluation.trainLoss(),
                 summary(evaluation.validation()))) {
-            heartbeat = RunStore.Heartbeat.LOST; // found before the next heartbeat: stop after this step
+            lease.lost(); // found before the next heartbeat: stop after this step
         }
     }
 
     @Override
     public void onCheckpoint(CheckpointReason reason, ModelPackage checkpoint) {
-        if (heartbeat == RunStore.Heartbeat.LOST) {
-            return; // another instance owns the run now: its checkpoints are the ones that count
+        if (!lease.held()) {
+            return; // another instance may own the run now: its checkpoints are the ones that count
         }
         long step = checkpoint.metadata().step();
         boolean resumable = reason != CheckpointReason.VALIDATION_IMPROVED;
         String key = "models/" + run.id + "/ckpt-" + step + "/" + (resumable ? "resumable.zip" : "model.zip");
         StoredObject stored = Retry.storage("storing checkpoint " + key,
                 () -> CheckpointWriter.store(store, key, checkpoint));
+        if (!lease.held()) { // lost during the upload: the object stays, its key may be the new owner's too
+            LOG.warnf("run %s: lease not held after storing %s; checkpoint not recorded", run.id, stored.uri());
+            return;
+        }
         Map<String, Double> validationMetrics = camelCase(checkpoint.metadata().metrics());
         Stored entry = new Stored(stored, step, checkpoint.metadata().epoch(), validationMetrics);
         // The best so far and each epoch's end are announced as they are recorded, neither as a candidate:
@@ -219,7 +223,7 @@ final class RunJob implements TrainingListener {
         boolean announced = reason == CheckpointReason.VALIDATION_IMPROVED || reason == CheckpointReason.EPOCH_END;
         if (!runs.recordCheckpoint(run.id, owner, reason.name(), step, stored.uri().toString(), stored.sha256(),
                 stored.size(), validationMetrics, resumable, announced ? checkpointSaved(entry, false, false) : null)) {
-            heartbeat = RunStore.Heartbeat.LOST; // found before the next heartbeat: stop after this step
+            lease.lost(); // found before the next heartbeat: stop after this step
             LOG.warnf("run %s: taken over by another instance; checkpoint at step %d not recorded", run.id, step);
             return;
         }
@@ -227,7 +231,7 @@ final class RunJob implements TrainingListener {
             best = entry;
             runs.recordBest(run.id, stored.uri().toString(), stored.sha256(), step, validationMetrics);
         }
-        if (resumable) {
+        if (resumable && lease.held()) { // a run another instance may own now keeps every object it may resume from
             supersede(lastResumableUri, lastResumableStep);
             lastResumableUri = stored.uri().toString();
             lastResumableStep = step;
@@ -253,12 +257,16 @@ final class RunJob implements TrainingListener {
 
     @Override
     public boolean stopRequested() {
-        return heartbeat != RunStore.Heartbeat.CONTINUE || shuttingDown.getAsBoolean();
+        return !lease.held() || lease.cancelRequested() || shuttingDown.getAsBoolean();
     }
 
     private void complete(TrainingResult result) {
         ModelPackage finalPackage = result.finalPackage().withoutTrainingState();
         long finalStep = finalPackage.metadata().step();
+        if (!lease.held()) {
+            LOG.warnf("run %s: trained to step %d, but its lease is not held; nothing stored or announced", run.id, finalStep);
+            return;
+        }
         Stored finalStored = best != null && best.step() == finalStep ? best
                 : new Stored(Retry.storage("storing the final checkpoint", () -> CheckpointWriter.store(store,
                         "models/" + run.id + "/ckpt-" + finalStep + "/model.zip", finalPackage)),
@@ -285,7 +293,11 @@ final class RunJob implements TrainingListener {
         summary.put("samplesPerSecond", result.samplesPerSecond());
         announcements.add(new TrainingCompleted(EventMeta.next(TrainingEventPublisher.PRODUCER, run.correlationId),
                 run.modelName, lineage(chosen), summary, (int) result.steps(), result.trainSeconds()));
-        renewLease(); // records the final step before the run leaves the running state
+        lease.renew(); // records the final step before the run leaves the running state
+        if (!lease.held()) {
+            LOG.warnf("run %s: lease not held at its end; nothing announced (the run is taken over)", run.id);
+            return;
+        }
         if (!runs.finish(run.id, owner, RunStatus.SUCCEEDED, null, announcements)) {
             LOG.warnf("run %s: lease lost to another instance at its end; nothing announced", run.id);
             return;
@@ -308,12 +320,23 @@ final class RunJob implements TrainingListener {
 
     private void fail(Throwable e) {
         String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (lease == null || !lease.confirm()) {
+            // Failing the run needs the lease: a job whose database went away must not end a run that another
+            // instance may hold by now. The run is taken over once its lease has run out, its attempt counted.
+            LOG.warnf(e, "run %s: stopped by an error while its lease is not known to be held; not ended here", run.id);
+            return;
+        }
         LOG.errorf(e, "run %s failed correlationId=%s", run.id, run.correlationId);
         TrainingFailed failed = new TrainingFailed(EventMeta.next(TrainingEventPublisher.PRODUCER, run.correlationId),
                 run.id.toString(), run.modelName, run.dataset, run.datasetVersion, reason);
-        if (runs.finish(run.id, owner, RunStatus.FAILED, reason, List.of(failed))) {
-            metrics.failed();
-            broadcaster.finished(run.id, RunStatus.FAILED);
+        try {
+            if (runs.finish(run.id, owner, RunStatus.FAILED, reason, List.of(failed))) {
+                metrics.failed();
+                broadcaster.finished(run.id, RunStatus.FAILED);
+            }
+        } catch (RuntimeException notEnded) { // the database went away just now: the lease runs out, as above
+            LOG.warnf("run %s: its failure could not be recorded (%s); it is taken over once its lease has run out",
+                    run.id, notEnded.getMessage());
         }
     }
 

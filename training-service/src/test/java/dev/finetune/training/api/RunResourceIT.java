@@ -137,6 +137,9 @@ class RunResourceIT {
         given().post("/runs/" + queued.id + "/cancel").then().statusCode(409)
                 .contentType("application/problem+json")
                 .body("detail", equalTo("run " + queued.id + " has already ended: CANCELLED"));
+        // A cancelled run can be retried: a new queued run names it.
+        given().post("/runs/" + queued.id + "/retry").then().statusCode(201)
+                .body("retryOf", equalTo(queued.id.toString())).body("status", equalTo("queued"));
     }
 
     @Test
@@ -183,6 +186,57 @@ class RunResourceIT {
         HttpResponse<String> ended = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
         assertThat(ended.body().lines().filter(l -> l.startsWith("data:")).map(l -> json(l.substring(5))))
                 .singleElement().satisfies(i -> assertThat(i.path("finished").asText()).isEqualTo("SUCCEEDED"));
+    }
+
+    @Test
+    void aFailedRunIsRetriedAsANewRunWithTheSameVersionAndHyperparametersAndOnlyOnce() {
+        String dataset = "retry-" + UUID.randomUUID();
+        given().contentType(ContentType.JSON)
+                .body("{\"strategy\": \"full\", \"epochs\": 1, \"batchSize\": 2, \"maxLength\": 16, \"seed\": 7}")
+                .put("/training-configs/" + dataset).then().statusCode(200);
+        // The version's splits are not in S3 yet: the run fails at once, with the reason.
+        Run earlier = announce(TrainingFixtures.unstored(dataset, 1));
+        await().atMost(Duration.ofSeconds(60)).until(() -> runs.find(earlier.id).orElseThrow().status == RunStatus.FAILED);
+        // The data set's configuration changes meanwhile: a retry keeps the values the earlier run used.
+        given().contentType(ContentType.JSON).body("{\"epochs\": 3, \"seed\": 99}")
+                .put("/training-configs/" + dataset).then().statusCode(200);
+        TrainingFixtures.prepared(store, dataset, 24); // the splits are there now (train: 24 examples, 12 steps)
+
+        io.restassured.response.ValidatableResponse retried = given().post("/runs/" + earlier.id + "/retry").then()
+                .statusCode(201);
+        String id = retried.extract().path("id");
+        retried.header("Location", endsWith("/runs/" + id))
+                .body("retryOf", equalTo(earlier.id.toString()))
+                .body("dataset", equalTo(dataset))
+                .body("datasetVersion", equalTo(1))
+                .body("correlationId", equalTo(earlier.correlationId))
+                .body("attempts", equalTo(0));
+        assertThat(id).isNotEqualTo(earlier.id.toString());
+        // Retried once: a second request names the retry.
+        given().post("/runs/" + earlier.id + "/retry").then().statusCode(409).contentType("application/problem+json")
+                .body("detail", equalTo("run " + earlier.id + " was retried already as run " + id
+                        + " (retry that one if it failed too)"));
+        given().post("/runs/" + UUID.randomUUID() + "/retry").then().statusCode(404)
+                .contentType("application/problem+json");
+
+        UUID retry = UUID.fromString(id);
+        await().atMost(Duration.ofMinutes(5)).until(() -> runs.find(retry).orElseThrow().status.finished());
+        Run done = runs.find(retry).orElseThrow();
+        assertThat(done.status).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(done.hyperparameters).isEqualTo(runs.find(earlier.id).orElseThrow().hyperparameters);
+        assertThat(done.totalSteps).as("one epoch of 12 steps, as the earlier run's configuration said").isEqualTo(12);
+        given().get("/runs/" + retry).then().statusCode(200)
+                .body("run.retryOf", equalTo(earlier.id.toString()))
+                .body("run.hyperparameters.seed", equalTo(7))
+                .body("run.hyperparameters.epochs", equalTo(1));
+        assertThat(runs.find(earlier.id).orElseThrow().status).isEqualTo(RunStatus.FAILED);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                TrainingFixtures.recordsOf(bootstrapServers, Topics.TRAINING_COMPLETED, retry)).hasSize(1));
+        assertThat(TrainingFixtures.recordsOf(bootstrapServers, Topics.TRAINING_FAILED, earlier.id)).hasSize(1);
+
+        // Only a failed or cancelled run is retried.
+        given().post("/runs/" + retry + "/retry").then().statusCode(409).contentType("application/problem+json")
+                .body("detail", equalTo("run " + retry + " is SUCCEEDED: only a failed or cancelled run can be retried"));
     }
 
     /** Publishes the event and returns the run its consumer queued. */

@@ -4,7 +4,9 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EventCodec;
+import dev.finetune.events.EventMeta;
 import dev.finetune.events.TrainingFailed;
 import dev.finetune.events.Topics;
 import dev.finetune.support.inbox.Inbox;
@@ -88,6 +90,30 @@ class DatasetPreparedConsumerIT {
                 .contains("DatasetPrepared").contains("missing required field 'dataset'");
         // Two events accepted: v1 once despite its redelivery, and v2 after the poison record.
         assertThat(inbox.count()).isEqualTo(inboxBefore + 2);
+    }
+
+    @Test
+    void aDataSetCreatedAgainUnderTheSameNameHasItsVersionTrainedAndTheSameContentAnnouncedAgainDoesNot() {
+        String dataset = "recreated-" + java.util.UUID.randomUUID();
+        DatasetPrepared first = TrainingFixtures.unstored(dataset, 1, "1".repeat(64));
+        produce(dataset, EventCodec.encode(first));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(runsOf(dataset, 1)).hasSize(1));
+
+        // The data set was deleted and created again: its v1 is other content, announced by a new event.
+        DatasetPrepared recreated = TrainingFixtures.unstored(dataset, 1, "2".repeat(64));
+        // Then the first content's event replayed with a new event id (a re-announcement, not a redelivery), the
+        // recreated one redelivered, and a v2 to know when the consumer has been past them all.
+        DatasetPrepared replayed = new DatasetPrepared(EventMeta.next("dataset-service", first.correlationId()),
+                first.dataset(), first.version(), first.manifestUri(), first.splits(), first.labels(),
+                first.contentSha256());
+        produce(dataset, EventCodec.encode(recreated), EventCodec.encode(replayed), EventCodec.encode(recreated),
+                EventCodec.encode(TrainingFixtures.unstored(dataset, 2, "3".repeat(64))));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(runsOf(dataset, 2)).hasSize(1));
+        assertThat(runsOf(dataset, 1)).as("runs of v1: one per content").hasSize(2);
+        // Both were trained (their splits do not exist, so each failed at once, and said so).
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(failuresOf(dataset))
+                .extracting(TrainingFailed::datasetVersion).containsExactlyInAnyOrder(1, 1, 2));
     }
 
     private void produce(String key, String... values) {

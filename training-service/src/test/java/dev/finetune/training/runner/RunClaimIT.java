@@ -97,7 +97,7 @@ class RunClaimIT {
     }
 
     private UUID enqueue(String dataset) {
-        RunSource source = new RunSource(dataset, 1, "s3://finetune/datasets/" + dataset + "/v1/manifest.json",
+        RunSource source = new RunSource(dataset, 1, "0".repeat(64), "s3://finetune/datasets/" + dataset + "/v1/manifest.json",
                 "s3://finetune/datasets/" + dataset + "/v1/train.jsonl.gz", null, dataset, dataset + "-v1", null);
         return runs.enqueue(source, Hyperparameters.NONE).run().id;
     }

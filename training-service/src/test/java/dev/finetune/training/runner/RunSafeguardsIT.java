@@ -203,7 +203,7 @@ class RunSafeguardsIT {
     /** A RUNNING run owned by another instance, its lease run out or current for 10 more minutes. */
     @Transactional
     UUID runOfAnotherInstance(String dataset, int attempts, int interruptedBefore, boolean expired) {
-        RunSource source = new RunSource(dataset, 1, "s3://finetune/datasets/" + dataset + "/v1/manifest.json",
+        RunSource source = new RunSource(dataset, 1, "0".repeat(64), "s3://finetune/datasets/" + dataset + "/v1/manifest.json",
                 "s3://finetune/datasets/" + dataset + "/v1/train.jsonl.gz", null, dataset, dataset + "-v1", null);
         UUID id = runs.enqueue(source, Hyperparameters.NONE).run().id; // same transaction: never seen queued
         entityManager.createNativeQuery("""
