@@ -2,14 +2,18 @@ package dev.finetune.devstack;
 
 import dev.finetune.testing.PostgresServer;
 import dev.finetune.testing.S3ProxyServer;
+import dev.finetune.testing.TcpProxy;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The whole platform on one machine: a real Kafka broker and S3Proxy, the machine's PostgreSQL, and the
@@ -22,18 +26,42 @@ public final class DevStack implements AutoCloseable {
     public static final List<String> SERVICES = List.of(
             "dataset-service", "training-service", "evaluation-service", "registry-service");
 
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(5); // a loaded 2-core CI machine
 
     private final StackSettings settings;
     private final PrintStream out;
-    private String jdbcUrl;
+    private volatile String jdbcUrl;
     private KafkaProcess kafka;
     private S3ProxyServer s3;
-    private final List<ServiceProcess> services = new ArrayList<>();
+    // Instances are started, killed and listed from several threads of a fault test at once.
+    private final List<ServiceProcess> services = new CopyOnWriteArrayList<>();
+    private final Map<String, Map<String, String>> serviceSettings = new HashMap<>();
+    private boolean databaseProxies;
 
     public DevStack(StackSettings settings, PrintStream out) {
         this.settings = settings;
         this.out = out;
+    }
+
+    /**
+     * Makes every service instance reach PostgreSQL through a {@link TcpProxy} of its own (call before
+     * {@link #start}), so that a fault test can take one instance's database away ({@link #cutDatabase})
+     * while the machine's server keeps serving everyone else.
+     */
+    public DevStack withDatabaseProxies() {
+        databaseProxies = true;
+        return this;
+    }
+
+    /** Extra settings (environment variables) for every instance of {@code service} this stack starts. */
+    public DevStack withSettings(String service, Map<String, String> environment) {
+        port(service); // an unknown service fails here, not at start
+        serviceSettings.merge(service, Map.copyOf(environment), (a, b) -> {
+            Map<String, String> both = new HashMap<>(a);
+            both.putAll(b);
+            return Map.copyOf(both);
+        });
+        return this;
     }
 
     /** Starts everything and returns once every service reports ready; on failure stops what it started. */
@@ -47,25 +75,27 @@ public final class DevStack implements AutoCloseable {
         }
     }
 
-    private synchronized void startAll() {
+    private void startAll() {
         try {
             Files.createDirectories(settings.logDirectory());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        jdbcUrl = PostgresServer.database(settings.database());
-        out.println("postgres            " + jdbcUrl);
-        kafka = KafkaProcess.start(settings);
-        out.println("kafka               " + kafka.bootstrapServers());
-        s3 = S3ProxyServer.start(settings.s3Port(), settings.stateDirectory().resolve("s3"),
-                StackSettings.ACCESS_KEY, StackSettings.SECRET_KEY);
-        out.println("s3                  " + s3.endpoint() + "  (bucket " + StackSettings.BUCKET + ")");
-
-        for (String service : SERVICES) {
-            services.add(ServiceProcess.start(service, port(service), service, serviceEnvironment(), settings));
+        synchronized (this) {
+            jdbcUrl = PostgresServer.database(settings.database());
+            out.println("postgres            " + jdbcUrl + (databaseProxies ? "  (each service through a proxy)" : ""));
+            kafka = KafkaProcess.start(settings);
+            out.println("kafka               " + kafka.bootstrapServers());
+            s3 = S3ProxyServer.start(settings.s3Port(), settings.stateDirectory().resolve("s3"),
+                    StackSettings.ACCESS_KEY, StackSettings.SECRET_KEY);
+            out.println("s3                  " + s3.endpoint() + "  (bucket " + StackSettings.BUCKET + ")");
         }
-        awaitReady(services);
-        for (ServiceProcess service : services) {
+        List<ServiceProcess> started = new ArrayList<>();
+        for (String service : SERVICES) {
+            started.add(launch(service, port(service), Map.of()));
+        }
+        awaitReady(started);
+        for (ServiceProcess service : started) {
             out.printf("%-19s %s  (ready; docs %s/q/swagger-ui, log %s)%n", service.name(), service.url(),
                     service.url(), settings.projectRoot().relativize(service.log()));
         }
@@ -96,41 +126,100 @@ public final class DevStack implements AutoCloseable {
         };
     }
 
-    /** SIGKILL, as a crashed machine: no shutdown hook runs, leases and offsets stay as they were. */
-    public synchronized void kill(String service) {
-        ServiceProcess process = find(service);
-        ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroyForcibly);
-        try {
-            process.awaitExit(Duration.ofSeconds(30));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /**
+     * Starts one instance of {@code service} on {@code port} without waiting for it: the stack's environment,
+     * then the service's settings ({@link #withSettings}), then {@code overrides}.
+     */
+    private ServiceProcess launch(String service, int port, Map<String, String> overrides) {
+        Map<String, String> environment = new HashMap<>(serviceEnvironment());
+        environment.putAll(serviceSettings.getOrDefault(service, Map.of()));
+        environment.putAll(overrides);
+        TcpProxy database = null;
+        if (databaseProxies) {
+            InetSocketAddress server = PostgresServer.address();
+            database = TcpProxy.start(server.getHostString(), server.getPort());
+            environment.put("QUARKUS_DATASOURCE_JDBC_URL", PostgresServer.through(jdbcUrl, database.port()));
         }
-        services.remove(process);
-        out.println(service + " killed (SIGKILL)");
+        String logName = port == port(service) ? service : service + "-" + port;
+        ServiceProcess process = ServiceProcess.start(service, port, logName, environment, settings, database);
+        services.add(process);
+        return process;
     }
 
-    /** Starts a service again (after {@link #kill}) and waits until it is ready. */
-    public synchronized void restart(String service) {
+    /** SIGKILL, as a crashed machine: no shutdown hook runs, leases and offsets stay as they were. */
+    public void kill(String service) {
+        kill(find(service));
+    }
+
+    /** SIGKILL of one instance (see {@link #kill(String)}); returns once it has exited. */
+    void kill(ServiceProcess instance) {
+        try {
+            instance.kill();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while killing " + instance.name(), e);
+        } finally {
+            services.remove(instance);
+        }
+        out.println(instance.name() + " on port " + instance.port() + " killed (SIGKILL)");
+    }
+
+    /** Stops one instance gracefully (SIGTERM: its runs are handed back) and returns once it has exited. */
+    void stop(ServiceProcess instance) {
+        instance.close();
+        services.remove(instance);
+        out.println(instance.name() + " on port " + instance.port() + " stopped");
+    }
+
+    /** Starts a service again (after {@link #kill}) on its own port and waits until it is ready. */
+    public void restart(String service) {
         startInstance(service, port(service));
         out.println(service + " restarted and ready");
     }
 
     /** Starts a service again with extra settings (environment variables), and waits until it is ready. */
-    public synchronized void restart(String service, Map<String, String> settingsOverride) {
-        Map<String, String> environment = new java.util.HashMap<>(serviceEnvironment());
-        environment.putAll(settingsOverride);
-        ServiceProcess process = ServiceProcess.start(service, port(service), service, environment, settings);
-        services.add(process);
-        awaitReady(List.of(process));
+    public void restart(String service, Map<String, String> settingsOverride) {
+        awaitReady(List.of(launch(service, port(service), settingsOverride)));
         out.println(service + " restarted with " + settingsOverride.keySet());
     }
 
-    /** One more instance of a service on {@code port}, in the same consumer groups (scaling out). */
-    public synchronized void startInstance(String service, int port) {
-        String logName = port == port(service) ? service : service + "-" + port;
-        ServiceProcess process = ServiceProcess.start(service, port, logName, serviceEnvironment(), settings);
-        services.add(process);
+    /**
+     * One more instance of a service on {@code port}, in the same consumer groups (scaling out); returns it
+     * once it is ready. Other instances can be killed or started meanwhile.
+     */
+    public ServiceProcess startInstance(String service, int port) {
+        return startInstance(service, port, Map.of());
+    }
+
+    /** {@link #startInstance(String, int)} with extra settings (environment variables) for this instance. */
+    ServiceProcess startInstance(String service, int port, Map<String, String> settingsOverride) {
+        ServiceProcess process = launch(service, port, settingsOverride);
         awaitReady(List.of(process));
+        return process;
+    }
+
+    /** The running instances of {@code service}, in the order they were started. */
+    List<ServiceProcess> instances(String service) {
+        return services.stream().filter(s -> s.name().equals(service)).toList();
+    }
+
+    /**
+     * Takes PostgreSQL away from one instance: its open connections are closed and new ones refused, as
+     * when the server is down for it, until {@link #restoreDatabase}. Needs {@link #withDatabaseProxies}.
+     */
+    void cutDatabase(ServiceProcess instance) {
+        databaseOf(instance).cut();
+        out.println(instance.name() + " on port " + instance.port() + ": database cut");
+    }
+
+    void restoreDatabase(ServiceProcess instance) {
+        databaseOf(instance).restore();
+        out.println(instance.name() + " on port " + instance.port() + ": database restored");
+    }
+
+    private TcpProxy databaseOf(ServiceProcess instance) {
+        return instance.database().orElseThrow(() -> new IllegalStateException(
+                instance.name() + " reaches PostgreSQL directly: start the stack withDatabaseProxies()"));
     }
 
     /**
@@ -232,8 +321,9 @@ public final class DevStack implements AutoCloseable {
     @Override
     public synchronized void close() {
         // Services first (each gets its graceful shutdown), in parallel so stopping takes one grace period.
-        services.parallelStream().forEach(ServiceProcess::close);
-        services.clear();
+        List<ServiceProcess> running = List.copyOf(services);
+        running.parallelStream().forEach(ServiceProcess::close);
+        services.removeAll(running);
         if (s3 != null) {
             s3.close();
             s3 = null;

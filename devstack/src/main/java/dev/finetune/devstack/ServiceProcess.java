@@ -1,5 +1,6 @@
 package dev.finetune.devstack;
 
+import dev.finetune.testing.TcpProxy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -12,9 +13,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** One platform service in its own JVM, as in production: {@code java -jar quarkus-run.jar}. */
+/**
+ * One platform service in its own JVM, as in production: {@code java -jar quarkus-run.jar}. It may reach
+ * PostgreSQL through a {@link TcpProxy} of its own, which a fault test cuts to take this instance's database
+ * away while the server keeps serving every other client.
+ */
 final class ServiceProcess implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -23,16 +29,27 @@ final class ServiceProcess implements AutoCloseable {
     private final int port;
     private final Path log;
     private final Process process;
+    private final TcpProxy database;
 
-    private ServiceProcess(String name, int port, Path log, Process process) {
+    private ServiceProcess(String name, int port, Path log, Process process, TcpProxy database) {
         this.name = name;
         this.port = port;
         this.log = log;
         this.process = process;
+        this.database = database;
     }
 
     static ServiceProcess start(String name, int port, String logName, Map<String, String> environment,
             StackSettings settings) {
+        return start(name, port, logName, environment, settings, null);
+    }
+
+    /**
+     * Starts the service; when {@code database} is not null, the environment's JDBC URL already points at
+     * it, and the proxy is closed with the process.
+     */
+    static ServiceProcess start(String name, int port, String logName, Map<String, String> environment,
+            StackSettings settings, TcpProxy database) {
         Path jar = settings.projectRoot().resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(name + " is not built (" + jar + " missing): run ./mvnw -B install -DskipTests");
@@ -46,8 +63,11 @@ final class ServiceProcess implements AutoCloseable {
         builder.environment().putAll(environment);
         builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
         try {
-            return new ServiceProcess(name, port, log, builder.start());
+            return new ServiceProcess(name, port, log, builder.start(), database);
         } catch (IOException e) {
+            if (database != null) {
+                database.close();
+            }
             throw new UncheckedIOException("cannot start " + name, e);
         }
     }
@@ -66,6 +86,15 @@ final class ServiceProcess implements AutoCloseable {
 
     long pid() {
         return process.pid();
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** The proxy this instance reaches PostgreSQL through; empty when it connects to the server directly. */
+    Optional<TcpProxy> database() {
+        return Optional.ofNullable(database);
     }
 
     boolean isAlive() {
@@ -90,6 +119,21 @@ final class ServiceProcess implements AutoCloseable {
     @Override
     public void close() {
         Processes.stop(process.toHandle(), Duration.ofSeconds(35));
+        closeDatabaseProxy();
+    }
+
+    /** SIGKILL, as a crashed machine: no shutdown hook runs, leases and offsets stay as they were. */
+    void kill() throws InterruptedException {
+        process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        process.waitFor();
+        closeDatabaseProxy();
+    }
+
+    private void closeDatabaseProxy() {
+        if (database != null) {
+            database.close();
+        }
     }
 
     void awaitExit(Duration timeout) throws InterruptedException {

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.finetune.events.Topics;
 import dev.finetune.testing.TopicSnapshot;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -62,6 +63,35 @@ final class StackProbe {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
                 .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
         return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
+    }
+
+    /** Sends {@code body} and returns the answer's JSON (null when empty); fails on any status but 200 and 201. */
+    static JsonNode send(String method, String url, String body, String contentType) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(120))
+                .header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200 && response.statusCode() != 201) {
+            throw new IllegalStateException(method + " " + url + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return response.body().isBlank() ? null : JSON.readTree(response.body());
+    }
+
+    /** The body of a 200 answer as bytes (a download), else null. */
+    static byte[] download(String url) throws Exception {
+        HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        return response.statusCode() == 200 ? response.body() : null;
+    }
+
+    /** How many records the dead-letter topics of every consumer hold, all together. */
+    int deadLetters() {
+        return Topics.CONSUMED.stream().map(Topics.Consumed::deadLetterTopic).distinct()
+                .mapToInt(topic -> TopicSnapshot.read(settings.bootstrapServers(), topic).size()).sum();
+    }
+
+    /** Every record on {@code topic} with key {@code key}, in the order the broker holds them. */
+    List<ConsumerRecord<String, String>> records(String topic, String key) {
+        return TopicSnapshot.read(settings.bootstrapServers(), topic).stream().filter(r -> key.equals(r.key())).toList();
     }
 
     /** The data set's runs, newest first. */
