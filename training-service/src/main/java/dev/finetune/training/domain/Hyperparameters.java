@@ -52,10 +52,11 @@ public record Hyperparameters(
     public static final int MIN_MAX_LENGTH = 8;
     public static final int MAX_MAX_LENGTH = 512;
     /** The encoder layers MiniLM has: {@code last-n} trains at most all of them. */
-    public static final int MAX_LAST_LAYERS = 6;
+    public static final int MAX_LAST_LAYERS = 12; // the deepest base model of the catalog (BGE-small)
     public static final int MAX_STEPS = 1_000_000;
     public static final int MAX_PATIENCE = 100;
-    public static final List<String> BASE_MODELS = List.of(BaseModel.MINILM_NAME);
+    public static final List<String> BASE_MODELS =
+            BaseModel.catalog().stream().map(BaseModel.Description::name).toList();
 
     /**
      * Checks every value that is set against its bound: a configuration is refused when it is stored (and a

@@ -45,7 +45,7 @@ class BadInputIT {
         refused.put("{\"batchSize\": 2147483647}", new String[] {"batchSize", "1..1024"});
         refused.put("{\"maxLength\": 100000}", new String[] {"maxLength", "8..512"});
         refused.put("{\"maxLength\": 4}", new String[] {"maxLength", "8..512"});
-        refused.put("{\"lastLayers\": 7}", new String[] {"lastLayers", "0..6"});
+        refused.put("{\"lastLayers\": 13}", new String[] {"lastLayers", "0..12"});
         refused.put("{\"maxSteps\": 1000001}", new String[] {"maxSteps", "0..1000000"});
         refused.put("{\"earlyStoppingPatience\": -1}", new String[] {"earlyStoppingPatience", "0..100"});
         refused.put("{\"learningRate\": 1e39}", new String[] {"learningRate", "a finite number in (0, 1]"});
@@ -55,7 +55,7 @@ class BadInputIT {
         refused.put("{\"learningRate\": 0}", new String[] {"learningRate", "a finite number in (0, 1]"});
         refused.put("{\"headLearningRate\": 1.5}", new String[] {"headLearningRate", "a finite number in (0, 1]"});
         refused.put("{\"baseModel\": \"gpt-99\"}", new String[] {"baseModel",
-                "one of [sentence-transformers/all-MiniLM-L6-v2]"});
+                "one of [sentence-transformers/all-MiniLM-L6-v2, BAAI/bge-small-en-v1.5]"});
         refused.put("{\"strategy\": \"sideways\"}", new String[] {"strategy", "full, head or last-n"});
         refused.forEach((body, fieldAndBound) -> {
             Response problem = put(dataset, body);
