@@ -41,6 +41,15 @@ public interface TrainingSettings {
     @WithDefault("10m")
     Duration stallTimeout();
 
+    /**
+     * How libtorch computes float32 matrix products in this process: {@code fp32}, {@code bf16-matmul} (oneDNN's
+     * bf16 path, on CPUs with native bf16) or {@code auto} (bf16-matmul exactly where the CPU has native bf16). A
+     * process-wide setting of libtorch, so a setting of the instance, not of a run; what is in effect is logged
+     * at start (a request the CPU or libtorch cannot honour falls back to fp32).
+     */
+    @WithDefault("fp32")
+    String precision();
+
     /** Identifies this instance as the owner of its runs; defaults to host name and process id. */
     Optional<String> instanceId();
 
