@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -329,20 +328,7 @@ public final class KeycloakServer implements AutoCloseable {
 
     /** The unpacked distribution: {@code KEYCLOAK_HOME} when set, else where building libs/testing put it. */
     static Path home() {
-        String configured = System.getProperty("keycloak.home", System.getenv("KEYCLOAK_HOME"));
-        if (configured != null && !configured.isBlank()) {
-            return existing(Path.of(configured));
-        }
-        Properties built = new Properties();
-        try (InputStream in = KeycloakServer.class.getResourceAsStream("keycloak.properties")) {
-            if (in == null) {
-                throw new IllegalStateException("keycloak.properties missing from libs/testing: rebuild it");
-            }
-            built.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return existing(Path.of(built.getProperty("home")));
+        return existing(BuiltArtifact.locate("keycloak.properties", "home", "keycloak.home", "KEYCLOAK_HOME"));
     }
 
     private static Path existing(Path home) {
@@ -354,11 +340,6 @@ public final class KeycloakServer implements AutoCloseable {
     }
 
     private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
+        return BuiltArtifact.tail(log, 40);
     }
 }

@@ -1,7 +1,6 @@
 package dev.finetune.testing;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
@@ -176,20 +175,7 @@ public final class S3ProxyServer implements AutoCloseable {
 
     /** The S3Proxy jar in the local Maven repository, where building libs/testing resolved it. */
     static Path jar() {
-        String configured = System.getProperty("s3proxy.jar", System.getenv("S3PROXY_JAR"));
-        if (configured != null && !configured.isBlank()) {
-            return existing(Path.of(configured));
-        }
-        Properties built = new Properties();
-        try (InputStream in = S3ProxyServer.class.getResourceAsStream("s3proxy.properties")) {
-            if (in == null) {
-                throw new IllegalStateException("s3proxy.properties missing from libs/testing: rebuild it");
-            }
-            built.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return existing(Path.of(built.getProperty("jar")));
+        return existing(BuiltArtifact.locate("s3proxy.properties", "jar", "s3proxy.jar", "S3PROXY_JAR"));
     }
 
     private static Path existing(Path jar) {
@@ -205,11 +191,6 @@ public final class S3ProxyServer implements AutoCloseable {
     }
 
     private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
+        return BuiltArtifact.tail(log, 30);
     }
 }
