@@ -35,7 +35,6 @@ public final class DevStack implements AutoCloseable {
     private S3ProxyServer s3;
     // Instances are started, killed and listed from several threads of a fault test at once.
     private final List<ServiceProcess> services = new CopyOnWriteArrayList<>();
-    private final Map<String, Map<String, String>> serviceSettings = new HashMap<>();
     private boolean databaseProxies;
 
     public DevStack(StackSettings settings, PrintStream out) {
@@ -50,17 +49,6 @@ public final class DevStack implements AutoCloseable {
      */
     public DevStack withDatabaseProxies() {
         databaseProxies = true;
-        return this;
-    }
-
-    /** Extra settings (environment variables) for every instance of {@code service} this stack starts. */
-    public DevStack withSettings(String service, Map<String, String> environment) {
-        port(service); // an unknown service fails here, not at start
-        serviceSettings.merge(service, Map.copyOf(environment), (a, b) -> {
-            Map<String, String> both = new HashMap<>(a);
-            both.putAll(b);
-            return Map.copyOf(both);
-        });
         return this;
     }
 
@@ -126,13 +114,9 @@ public final class DevStack implements AutoCloseable {
         };
     }
 
-    /**
-     * Starts one instance of {@code service} on {@code port} without waiting for it: the stack's environment,
-     * then the service's settings ({@link #withSettings}), then {@code overrides}.
-     */
+    /** Starts one instance of {@code service} on {@code port} with the stack's environment and {@code overrides}; does not wait. */
     private ServiceProcess launch(String service, int port, Map<String, String> overrides) {
         Map<String, String> environment = new HashMap<>(serviceEnvironment());
-        environment.putAll(serviceSettings.getOrDefault(service, Map.of()));
         environment.putAll(overrides);
         TcpProxy database = null;
         if (databaseProxies) {
