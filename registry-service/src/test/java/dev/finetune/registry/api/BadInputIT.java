@@ -80,5 +80,4 @@ class BadInputIT {
     private static Response putPolicy(String model, String body) {
         return given().contentType(ContentType.JSON).body(body).put("/models/" + model + "/policy");
     }
-
 }
