@@ -1,5 +1,6 @@
 package dev.finetune.evaluation.api;
 
+import static dev.finetune.testing.ProblemAssertions.assertProblem;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -23,19 +24,14 @@ class BadInputIT {
 
     @Test
     void eachRefusalHasItsKind() {
-        assertKind(given().queryParam("limit", 0).get("/evaluations"), 400, "invalid-parameter");
-        assertKind(given().queryParam("limit", 501).get("/evaluations"), 400, "invalid-parameter");
-        assertKind(given().get("/evaluations/eval-nope"), 404, "evaluation-not-found");
-        assertKind(given().get("/evaluations/eval-nope/confusion.svg"), 404, "evaluation-not-found");
-        assertKind(given().get("/evaluations/eval-nope/nothing"), 404, "not-found");
-        assertKind(given().contentType("application/json").body("{}").post("/evaluations"), 405,
+        assertProblem(given().queryParam("limit", 0).get("/evaluations"), 400, "invalid-parameter");
+        assertProblem(given().queryParam("limit", 501).get("/evaluations"), 400, "invalid-parameter");
+        assertProblem(given().get("/evaluations/eval-nope"), 404, "evaluation-not-found");
+        assertProblem(given().get("/evaluations/eval-nope/confusion.svg"), 404, "evaluation-not-found");
+        assertProblem(given().get("/evaluations/eval-nope/nothing"), 404, "not-found");
+        assertProblem(given().contentType("application/json").body("{}").post("/evaluations"), 405,
                 "method-not-allowed");
         given().queryParam("limit", 500).get("/evaluations").then().statusCode(200);
     }
 
-    private static void assertKind(Response response, int status, String kind) {
-        response.then().statusCode(status).contentType("application/problem+json")
-                .body("type", equalTo("https://finetune.dev/problems/" + kind))
-                .body("status", equalTo(status));
-    }
 }

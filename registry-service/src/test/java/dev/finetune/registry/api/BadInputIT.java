@@ -1,5 +1,6 @@
 package dev.finetune.registry.api;
 
+import static dev.finetune.testing.ProblemAssertions.assertProblem;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -25,8 +26,6 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(PostgresTestResource.class)
 class BadInputIT {
 
-    private static final String TYPE = "https://finetune.dev/problems/";
-
     @Test
     void aPolicyOutOfItsRangesIsRefusedNamingTheFieldAndNothingIsStored() {
         String model = "policy-bounds-" + UUID.randomUUID();
@@ -41,9 +40,7 @@ class BadInputIT {
         refused.put("{\"maxLabelF1Regression\": 1.01}", new String[] {"maxLabelF1Regression", "[0, 1]"});
         refused.put("{\"maxLatencyP95Ms\": 0}", new String[] {"maxLatencyP95Ms", "(0, 60000]"});
         refused.put("{\"maxLatencyP95Ms\": 1e300}", new String[] {"maxLatencyP95Ms", "(0, 60000]"});
-        refused.forEach((body, fieldAndBound) -> putPolicy(model, body).then().statusCode(400)
-                .contentType("application/problem+json")
-                .body("type", equalTo(TYPE + "invalid-policy"))
+        refused.forEach((body, fieldAndBound) -> assertProblem(putPolicy(model, body), 400, "invalid-policy")
                 .body("field", equalTo(fieldAndBound[0]))
                 .body("bound", equalTo(fieldAndBound[1]))
                 .body("instance", equalTo("/models/" + model + "/policy")));
@@ -54,7 +51,7 @@ class BadInputIT {
         unreadable.put("{\"minAccuracy\": \"high\"}", "wrong-json-type");
         unreadable.put("{\"minAccuracy\": [0.9]}", "wrong-json-type");
         unreadable.put("{\"minAccuracy\": ", "unreadable-json");
-        unreadable.forEach((body, kind) -> assertKind(putPolicy(model, body), 400, kind));
+        unreadable.forEach((body, kind) -> assertProblem(putPolicy(model, body), 400, kind));
 
         given().get("/models/" + model + "/policy").then().statusCode(200)
                 .body("minAccuracy", equalTo(0.8f))
@@ -64,29 +61,23 @@ class BadInputIT {
     @Test
     void aPromotionOrPredictionBodyThatIsMissingOrMistypedHasItsKind() {
         String model = "nobody-" + UUID.randomUUID();
-        assertKind(given().contentType(ContentType.JSON).post("/models/" + model + "/rollback"), 400, "missing-body");
-        assertKind(given().contentType(ContentType.JSON).body("{\"reason\": \"x\", \"who\": \"erin\"}")
+        assertProblem(given().contentType(ContentType.JSON).post("/models/" + model + "/rollback"), 400, "missing-body");
+        assertProblem(given().contentType(ContentType.JSON).body("{\"reason\": \"x\", \"who\": \"erin\"}")
                 .post("/models/" + model + "/versions/1/promote"), 400, "unknown-field");
-        assertKind(given().contentType(ContentType.JSON).body("{\"reason\": \"x\"}")
+        assertProblem(given().contentType(ContentType.JSON).body("{\"reason\": \"x\"}")
                 .post("/models/" + model + "/versions/1/promote"), 404, "model-version-not-found");
-        assertKind(given().contentType(ContentType.JSON).post("/models/" + model + "/predict"), 400, "missing-body");
-        assertKind(given().contentType(ContentType.JSON).body("{\"inputs\": \"one text\"}")
+        assertProblem(given().contentType(ContentType.JSON).post("/models/" + model + "/predict"), 400, "missing-body");
+        assertProblem(given().contentType(ContentType.JSON).body("{\"inputs\": \"one text\"}")
                 .post("/models/" + model + "/predict"), 400, "wrong-json-type");
-        assertKind(given().contentType(ContentType.JSON).body("{\"inputs\": [\"a\", null]}")
+        assertProblem(given().contentType(ContentType.JSON).body("{\"inputs\": [\"a\", null]}")
                 .post("/models/" + model + "/predict"), 400, "invalid-inputs");
-        assertKind(given().contentType(ContentType.JSON).body("{\"inputs\": [\"a\", 7]}")
+        assertProblem(given().contentType(ContentType.JSON).body("{\"inputs\": [\"a\", 7]}")
                 .post("/models/" + model + "/predict"), 400, "wrong-json-type");
-        assertKind(given().get("/models/" + model), 404, "model-not-found");
-        assertKind(given().get("/models/" + model + "/versions/2"), 404, "model-version-not-found");
+        assertProblem(given().get("/models/" + model), 404, "model-not-found");
+        assertProblem(given().get("/models/" + model + "/versions/2"), 404, "model-version-not-found");
     }
 
     private static Response putPolicy(String model, String body) {
         return given().contentType(ContentType.JSON).body(body).put("/models/" + model + "/policy");
-    }
-
-    private static void assertKind(Response response, int status, String kind) {
-        response.then().statusCode(status).contentType("application/problem+json")
-                .body("type", equalTo(TYPE + kind))
-                .body("status", equalTo(status));
     }
 }

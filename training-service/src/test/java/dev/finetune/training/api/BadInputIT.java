@@ -1,5 +1,6 @@
 package dev.finetune.training.api;
 
+import static dev.finetune.testing.ProblemAssertions.assertProblem;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -28,7 +29,6 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(PostgresTestResource.class)
 class BadInputIT {
 
-    private static final String TYPE = "https://finetune.dev/problems/";
     private static final String STORED = "{\"epochs\": 4, \"batchSize\": 8}";
 
     @Inject
@@ -59,8 +59,7 @@ class BadInputIT {
         refused.put("{\"strategy\": \"sideways\"}", new String[] {"strategy", "full, head or last-n"});
         refused.forEach((body, fieldAndBound) -> {
             Response problem = put(dataset, body);
-            problem.then().statusCode(400).contentType("application/problem+json")
-                    .body("type", equalTo(TYPE + "invalid-hyperparameters"))
+            assertProblem(problem, 400, "invalid-hyperparameters")
                     .body("field", equalTo(fieldAndBound[0]))
                     .body("bound", equalTo(fieldAndBound[1]))
                     .body("instance", equalTo("/training-configs/" + dataset));
@@ -80,23 +79,22 @@ class BadInputIT {
         refused.put("{\"epochs\": 2.5}", "wrong-json-type");
         refused.put("{\"learningRate\": NaN}", "unreadable-json");
         refused.put("[3]", "unreadable-json");
-        refused.forEach((body, kind) -> put(dataset, body).then().statusCode(400)
-                .contentType("application/problem+json").body("type", equalTo(TYPE + kind)));
+        refused.forEach((body, kind) -> assertProblem(put(dataset, body), 400, kind));
         assertUnchanged(dataset);
     }
 
     @Test
     void aRunRequestThatIsMissingIncompleteOrOutOfBoundsIsRefusedAndQueuesNothing() {
         String dataset = "runs-" + UUID.randomUUID();
-        assertKind(given().contentType(ContentType.JSON).post("/runs"), 400, "missing-body");
-        assertKind(given().contentType(ContentType.JSON).body("{\"dataset\": \"" + dataset + "\"}").post("/runs"),
+        assertProblem(given().contentType(ContentType.JSON).post("/runs"), 400, "missing-body");
+        assertProblem(given().contentType(ContentType.JSON).body("{\"dataset\": \"" + dataset + "\"}").post("/runs"),
                 400, "missing-field");
-        assertKind(given().contentType(ContentType.JSON).body("{\"dataset\": \"" + dataset
+        assertProblem(given().contentType(ContentType.JSON).body("{\"dataset\": \"" + dataset
                 + "\", \"version\": 1, \"hyperparameters\": {\"batchSize\": 4096}}").post("/runs"), 400,
                 "invalid-hyperparameters");
-        assertKind(given().contentType(ContentType.JSON).body("{\"dataset\": \"" + dataset
+        assertProblem(given().contentType(ContentType.JSON).body("{\"dataset\": \"" + dataset
                 + "\", \"version\": 1, \"overrides\": {}}").post("/runs"), 400, "unknown-field");
-        assertKind(given().contentType(ContentType.JSON).body("{\"dataset\": \"" + dataset + "\", \"version\": 1}")
+        assertProblem(given().contentType(ContentType.JSON).body("{\"dataset\": \"" + dataset + "\", \"version\": 1}")
                 .post("/runs"), 404, "dataset-version-unknown");
         assertThat(runs.list(dataset, null, 10)).isEmpty();
     }
@@ -104,11 +102,11 @@ class BadInputIT {
     @Test
     void eachMissingRunAndBadParameterHasAKindOfItsOwn() {
         UUID nobody = UUID.randomUUID();
-        assertKind(given().get("/runs/" + nobody), 404, "run-not-found");
-        assertKind(given().post("/runs/" + nobody + "/cancel"), 404, "run-not-found");
-        assertKind(given().get("/runs?status=sleeping"), 400, "invalid-parameter");
-        assertKind(given().get("/runs/not-a-uuid"), 404, "not-found");
-        assertKind(given().delete("/runs"), 405, "method-not-allowed");
+        assertProblem(given().get("/runs/" + nobody), 404, "run-not-found");
+        assertProblem(given().post("/runs/" + nobody + "/cancel"), 404, "run-not-found");
+        assertProblem(given().get("/runs?status=sleeping"), 400, "invalid-parameter");
+        assertProblem(given().get("/runs/not-a-uuid"), 404, "not-found");
+        assertProblem(given().delete("/runs"), 405, "method-not-allowed");
     }
 
     private static Response put(String dataset, String body) {
@@ -122,9 +120,4 @@ class BadInputIT {
                 .body("configured.size()", equalTo(2));
     }
 
-    private static void assertKind(Response response, int status, String kind) {
-        response.then().statusCode(status).contentType("application/problem+json")
-                .body("type", equalTo(TYPE + kind))
-                .body("status", equalTo(status));
-    }
 }
