@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Side by side, in one run, on the same data and recipe: libs/ml (DJL + libtorch 2.7.1) against the
-# plain-PyTorch peer (../shared/bench/peer_finetune.py, Debian's python3-torch), then the accuracy of
-# full fine-tuning vs the frozen-encoder head vs the same architecture from random initialisation.
+# plain-PyTorch peer (../shared/bench/peer_finetune.py, Debian's python3-torch), in fp32 and with each side's bf16
+# path (ours: --precision bf16-matmul; the peer: bf16 autocast), then the accuracy of
+# full fine-tuning vs the frozen-encoder head vs the same architecture from random initialisation, and BGE-small
+# against MiniLM.
 # Every run's last JSON line is kept under bench/results/<timestamp>/; a summary table ends the output.
 #
 #   bench/fetch-data.sh                # once
@@ -66,6 +68,13 @@ ours ours-full-reuters-b "${R[@]}" --epochs 1 --max-steps 30
 ours ours-full-subjects "${S[@]}" --epochs 1 --max-steps 30
 peer peer-full-subjects "${S[@]}" --epochs 1 --max-steps 30
 
+# 1b. The precision settings: ours with libtorch's bf16 matmul path against the peer under bf16 autocast, the
+# peer at its best on this CPU (compare against the faster of its fp32 and bf16 runs).
+ours ours-bf16matmul-reuters "${R[@]}" --epochs 1 --max-steps 30 --precision bf16-matmul
+peer peer-bf16-reuters "${R[@]}" --epochs 1 --max-steps 30 --bf16
+ours ours-bf16matmul-subjects "${S[@]}" --epochs 1 --max-steps 30 --precision bf16-matmul
+peer peer-bf16-subjects "${S[@]}" --epochs 1 --max-steps 30 --bf16
+
 # 2. Head-only: our embedding throughput (sentences/s) and the head trained on cached embeddings.
 ours ours-head-reuters "${R[@]}" --strategy head --epochs 20
 ours ours-head-subjects "${S[@]}" --strategy head --epochs 20
@@ -75,6 +84,10 @@ if [ "$QUICK" = 0 ]; then
     ours ours-full-reuters-epoch "${R[@]}" --epochs 1
     peer peer-full-reuters-epoch "${R[@]}" --epochs 1
     ours ours-scratch-reuters-epoch "${R[@]}" --epochs 1 --from-scratch
+    # 3b. The second base model, one full epoch each: BGE-small against MiniLM on both data sets.
+    ours ours-full-subjects-epoch "${S[@]}" --epochs 1
+    ours ours-bge-reuters-epoch "${R[@]}" --epochs 1 --base-model BAAI/bge-small-en-v1.5
+    ours ours-bge-subjects-epoch "${S[@]}" --epochs 1 --base-model BAAI/bge-small-en-v1.5
 fi
 if [ "$MEMORY" = 1 ]; then
     # 4. Native memory scoped per batch: RSS after 100 and 1,000 steps (batch 8, short texts, to keep it minutes).

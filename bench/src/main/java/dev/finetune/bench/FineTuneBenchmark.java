@@ -49,7 +49,7 @@ public final class FineTuneBenchmark {
 
     static Map<String, Object> run(Args args, List<Example> train, List<Example> test) {
         long wall0 = System.nanoTime();
-        BaseModel base = BaseModel.minilm();
+        BaseModel base = BaseModel.named(args.baseModel);
         Precision precision = MatmulPrecision.apply(args.precision);
         TrainingConfig config = TrainingConfig.defaults()
                 .withStrategy(args.strategy)
@@ -78,6 +78,7 @@ public final class FineTuneBenchmark {
         out.put("lr", args.strategy == Strategy.HEAD ? args.headLearningRate : args.learningRate);
         out.put("seed", args.seed);
         out.put("precision", precision.label());
+        out.put("base_model", base.name());
 
         if (args.strategy == Strategy.HEAD) {
             // The head strategy's cost is one embedding pass over the data; measure it on its own.
@@ -160,7 +161,7 @@ public final class FineTuneBenchmark {
     /** Command-line options; see bench/finetune.sh. */
     record Args(Path train, Path test, Strategy strategy, int lastLayers, int epochs, int batch, int maxLength,
             float learningRate, float headLearningRate, int maxSteps, long seed, boolean fromScratch, int threads,
-            Precision precision) {
+            Precision precision, String baseModel) {
 
         static Args parse(String[] argv) {
             Map<String, String> o = new LinkedHashMap<>();
@@ -176,7 +177,7 @@ public final class FineTuneBenchmark {
             }
             for (String k : o.keySet()) {
                 if (!List.of("--train", "--test", "--strategy", "--last-n", "--epochs", "--batch", "--max-len", "--lr",
-                        "--head-lr", "--max-steps", "--seed", "--from-scratch", "--threads", "--precision").contains(k)) {
+                        "--head-lr", "--max-steps", "--seed", "--from-scratch", "--threads", "--precision", "--base-model").contains(k)) {
                     throw usage("unknown option " + k);
                 }
             }
@@ -195,13 +196,14 @@ public final class FineTuneBenchmark {
                     Long.parseLong(o.getOrDefault("--seed", "42")),
                     o.containsKey("--from-scratch"),
                     Integer.parseInt(o.getOrDefault("--threads", "0")),
-                    Precision.of(o.getOrDefault("--precision", "fp32")));
+                    Precision.of(o.getOrDefault("--precision", "fp32")),
+                    o.getOrDefault("--base-model", BaseModel.MINILM_NAME));
         }
 
         private static IllegalArgumentException usage(String problem) {
             return new IllegalArgumentException(problem + "\nusage: finetune.sh --train FILE --test FILE "
                     + "[--strategy full|head|last-n] [--last-n 2] [--epochs 1] [--batch 32] [--max-len 64] [--lr 5e-5] "
-                    + "[--head-lr 1e-3] [--max-steps N] [--seed 42] [--from-scratch] [--threads N] [--precision fp32|bf16-matmul|auto]");
+                    + "[--head-lr 1e-3] [--max-steps N] [--seed 42] [--from-scratch] [--threads N] [--precision fp32|bf16-matmul|auto] [--base-model NAME]");
         }
     }
 }
