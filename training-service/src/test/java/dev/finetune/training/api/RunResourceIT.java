@@ -14,6 +14,7 @@ import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.Topics;
 import dev.finetune.storage.ArtifactStore;
+import dev.finetune.storage.ObjectUri;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
@@ -196,13 +197,16 @@ class RunResourceIT {
         given().contentType(ContentType.JSON)
                 .body("{\"strategy\": \"full\", \"epochs\": 1, \"batchSize\": 2, \"maxLength\": 16, \"seed\": 7}")
                 .put("/training-configs/" + dataset).then().statusCode(200);
-        // The version's splits are not in S3 yet: the run fails at once, with the reason.
-        Run earlier = announce(TrainingFixtures.unstored(dataset, 1));
+        // The version is announced with its splits' checksums, but its train split is not in S3: the run fails at
+        // once, with the reason.
+        DatasetPrepared version = TrainingFixtures.prepared(store, dataset, 24);
+        store.delete(ObjectUri.parse(version.splits().get("train").uri()));
+        Run earlier = announce(version);
         await().atMost(Duration.ofSeconds(60)).until(() -> runs.find(earlier.id).orElseThrow().status == RunStatus.FAILED);
         // The data set's configuration changes meanwhile: a retry keeps the values the earlier run used.
         given().contentType(ContentType.JSON).body("{\"epochs\": 3, \"seed\": 99}")
                 .put("/training-configs/" + dataset).then().statusCode(200);
-        TrainingFixtures.prepared(store, dataset, 24); // the splits are there now (train: 24 examples, 12 steps)
+        TrainingFixtures.prepared(store, dataset, 24); // the same splits are back (train: 24 examples, 12 steps)
 
         io.restassured.response.ValidatableResponse retried = given().post("/runs/" + earlier.id + "/retry").then()
                 .statusCode(201);
