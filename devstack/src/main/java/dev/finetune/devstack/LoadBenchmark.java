@@ -232,7 +232,7 @@ public final class LoadBenchmark {
                 // The first model of a data set is judged by absolute thresholds only; opened wide, so every
                 // cycle ends in models.promoted (a tiny model's calibration can fail the default maxEce).
                 send("PUT", registry(s) + "/models/" + name + "/policy", "{\"minAccuracy\": 0.0, \"minMacroF1\": 0.0, "
-                        + "\"maxEce\": 1.0, \"maxLatencyP95Ms\": 600000}");
+                        + "\"maxEce\": 1.0, \"maxLatencyP95Ms\": 60000}");
                 String body = jsonl(ReviewGenerator.generate(90, 200 + i));
                 try (KafkaConsumer<String, String> promoted = endOf(s, Topics.MODELS_PROMOTED)) {
                     long start = System.nanoTime();

@@ -185,7 +185,7 @@ class TrainingRunIT {
     void cancelStopsARunningRunWithinSeconds() {
         String dataset = "cancel-" + UUID.randomUUID();
         configure(dataset, """
-                {"strategy": "full", "epochs": 200, "batchSize": 8, "maxLength": 16, "earlyStoppingPatience": 0}""");
+                {"strategy": "full", "epochs": 100, "batchSize": 4, "maxLength": 16, "earlyStoppingPatience": 0}""");
         DatasetPrepared event = TrainingFixtures.prepared(store, dataset, 24);
         kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.DATASETS_PREPARED, dataset,
                 EventCodec.encode(event))).awaitCompletion();
