@@ -5,7 +5,7 @@
 #
 #   bench/finetune.sh --train FILE --test FILE [--strategy full|head|last-n] [--last-n 2] [--epochs 1]
 #                     [--batch 32] [--max-len 64] [--lr 5e-5] [--head-lr 1e-3] [--max-steps N] [--seed 42]
-#                     [--from-scratch] [--threads N]
+#                     [--from-scratch] [--threads N] [--precision fp32|bf16-matmul|auto] [--base-model NAME]
 #
 # Works from a fresh clone after `./mvnw install -DskipTests` (it builds the bench module if needed).
 set -euo pipefail
