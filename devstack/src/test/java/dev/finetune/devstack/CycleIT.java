@@ -119,7 +119,8 @@ class CycleIT {
         }
         String output = printed.toString(StandardCharsets.UTF_8);
         assertThat(output).contains("promoted " + "reviews-").contains("== 3. Predictions")
-                .contains("training-service killed", "s3 stopped", "kafka stopped", "kafka started again", "(data set v2)");
+                .containsPattern("training-service on port \\d+ killed")
+                .contains("s3 stopped", "kafka stopped", "kafka started again", "(data set v2)");
     }
 
     /**
