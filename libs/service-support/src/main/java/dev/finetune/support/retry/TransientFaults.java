@@ -11,6 +11,11 @@ import java.net.UnknownHostException;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.Locale;
 import java.util.Set;
 import org.apache.kafka.common.errors.RetriableException;
@@ -33,22 +38,35 @@ public final class TransientFaults {
     private static final Set<String> TRANSIENT_SQL_CLASSES = Set.of("08", "53");
     private static final Set<String> TRANSIENT_SQL_STATES = Set.of("57P01", "57P02", "57P03", "40001", "40P01",
             "55P03", "57014");
-    /** The search stops here; a cause chain this deep is a bug elsewhere, not a fault to retry. */
+    /** The search stops after this many exceptions; a chain this deep is a bug elsewhere, not a fault to retry. */
     private static final int MAX_DEPTH = 32;
 
     private TransientFaults() {
     }
 
-    /** Whether retrying the same work later can succeed. */
+    /**
+     * Whether retrying the same work later can succeed. The causes are searched with their suppressed
+     * exceptions: a commit that fails because the connection died is a {@code RollbackException} whose
+     * database error is only suppressed in it, not its cause (seen in FaultsIT with PostgreSQL cut mid-commit).
+     */
     public static boolean isTransient(Throwable failure) {
         boolean transientCause = false;
-        int depth = 0;
-        for (Throwable t = failure; t != null && depth < MAX_DEPTH; t = t.getCause() == t ? null : t.getCause()) {
+        Deque<Throwable> pending = new ArrayDeque<>();
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        pending.add(failure);
+        while (!pending.isEmpty() && seen.size() < MAX_DEPTH) {
+            Throwable t = pending.poll();
+            if (t == null || !seen.add(t)) {
+                continue;
+            }
             if (isPoison(t)) {
                 return false;
             }
             transientCause |= isTransientCause(t);
-            depth++;
+            if (t.getCause() != null) {
+                pending.add(t.getCause());
+            }
+            pending.addAll(Arrays.asList(t.getSuppressed()));
         }
         return transientCause;
     }

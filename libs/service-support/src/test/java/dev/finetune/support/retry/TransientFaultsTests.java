@@ -36,6 +36,21 @@ class TransientFaultsTests {
     }
 
     @Test
+    void aCommitThatFailedBecauseTheConnectionDiedIsTransient() {
+        // As Narayana reports it: RollbackException("Could not commit"), the database's error only suppressed in it.
+        Exception xa = new Exception("Error trying to transactionCommit local transaction",
+                new SQLException("An I/O error occurred while sending to the backend.", "08006"));
+        RuntimeException rollback = new RuntimeException("ARJUNA016053: Could not commit transaction.");
+        rollback.addSuppressed(xa);
+        assertThat(TransientFaults.isTransient(new RuntimeException("Error invoking subclass method", rollback)))
+                .isTrue();
+        // A suppressed poison cause is still poison.
+        RuntimeException poisoned = new RuntimeException("failed", new SQLException("io", "08006"));
+        poisoned.addSuppressed(new IllegalArgumentException("not a label record"));
+        assertThat(TransientFaults.isTransient(poisoned)).isFalse();
+    }
+
+    @Test
     void databaseErrorsAboutTheDataAreNot() {
         assertThat(TransientFaults.isTransient(new SQLException("duplicate key value", "23505"))).isFalse();
         assertThat(TransientFaults.isTransient(new SQLException("syntax error", "42601"))).isFalse();
