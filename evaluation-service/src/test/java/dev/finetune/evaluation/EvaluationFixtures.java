@@ -15,6 +15,7 @@ import dev.finetune.ml.train.TrainingListener;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.ObjectUri;
 import dev.finetune.storage.StoredObject;
+import dev.finetune.testing.FinetuneRealm;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -151,7 +152,7 @@ public final class EvaluationFixtures {
     public static CheckpointSaved checkpoint(String model, StoredDataset dataset, String runId, StoredObject checkpoint,
                                              int step, boolean best, boolean last) {
         return new CheckpointSaved(EventMeta.next("training-service", model + "-v1"), model,
-                new Lineage(model, 1, dataset.manifestUri(), runId, checkpoint.uri().toString(), checkpoint.sha256(),
+                new Lineage(model, FinetuneRealm.TEAM_A, 1, dataset.manifestUri(), runId, checkpoint.uri().toString(), checkpoint.sha256(),
                         step, dataset.splits()),
                 1, Map.of("accuracy", 0.9), best, last);
     }
@@ -168,7 +169,7 @@ public final class EvaluationFixtures {
                                          ModelPromoted.Trigger trigger, StoredDataset dataset, StoredObject modelPackage) {
         return new ModelPromoted(EventMeta.next("registry-service", model + "-v" + version), model, version,
                 modelPackage.uri().toString(), modelPackage.sha256(), Map.of(), previousVersion, trigger,
-                "test champion (" + trigger + ")", List.of(), new Lineage(model, 1, dataset.manifestUri(), "run-champion",
+                "test champion (" + trigger + ")", List.of(), new Lineage(model, FinetuneRealm.TEAM_A, 1, dataset.manifestUri(), "run-champion",
                 modelPackage.uri().toString(), modelPackage.sha256(), 1, dataset.splits()));
     }
 

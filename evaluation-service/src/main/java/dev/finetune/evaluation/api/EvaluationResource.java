@@ -9,6 +9,9 @@ import dev.finetune.events.EvaluationCompleted;
 import dev.finetune.events.EventCodec;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.ObjectUri;
+import dev.finetune.support.access.Caller;
+import dev.finetune.support.access.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -23,7 +26,10 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.List;
 
-/** Evaluations: lists, one evaluation with its report, the report's pictures, and a retry of a failed one. */
+/**
+ * Evaluations: lists, one evaluation with its report, the report's pictures (readers of the owning team), and a
+ * retry of a failed one (contributors of the owning team).
+ */
 @Path("/evaluations")
 @Produces(MediaType.APPLICATION_JSON)
 public class EvaluationResource {
@@ -34,24 +40,29 @@ public class EvaluationResource {
     private final EvaluationStore evaluations;
     private final ArtifactStore store;
     private final CheckpointEvaluator evaluator;
+    private final Caller caller;
 
-    public EvaluationResource(EvaluationStore evaluations, ArtifactStore store, CheckpointEvaluator evaluator) {
+    public EvaluationResource(EvaluationStore evaluations, ArtifactStore store, CheckpointEvaluator evaluator,
+                              Caller caller) {
         this.evaluations = evaluations;
         this.store = store;
         this.evaluator = evaluator;
+        this.caller = caller;
     }
 
     /** Newest first, filtered by model name and run id when given. */
     @GET
+    @RolesAllowed(Roles.READER)
     public List<EvaluationView> list(@QueryParam("model") String model, @QueryParam("run") String run,
                                      @QueryParam("limit") @DefaultValue("50") int limit) {
         if (limit < 1 || limit > MAX_LIMIT) {
             throw EvaluationProblems.invalidParameter("limit must be between 1 and " + MAX_LIMIT + ", got " + limit);
         }
-        return evaluations.list(model, run, limit).stream().map(EvaluationView::of).toList();
+        return evaluations.list(model, run, caller.readableTeams(), limit).stream().map(EvaluationView::of).toList();
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{id}")
     public EvaluationView.Detail get(@PathParam("id") String id) {
         Evaluation evaluation = find(id);
@@ -67,6 +78,7 @@ public class EvaluationResource {
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{id}/confusion.svg")
     @Produces(SVG)
     public Response confusionMatrix(@PathParam("id") String id) {
@@ -74,6 +86,7 @@ public class EvaluationResource {
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{id}/reliability.svg")
     @Produces(SVG)
     public Response reliabilityDiagram(@PathParam("id") String id) {
@@ -88,8 +101,10 @@ public class EvaluationResource {
      */
     @POST
     @Path("/{id}/retry")
+    @RolesAllowed(Roles.CONTRIBUTOR)
     public Response retry(@PathParam("id") String id) {
         Evaluation failed = find(id);
+        caller.checkWrite(failed.team, "evaluation " + id);
         if (failed.status != EvaluationCompleted.Status.FAILED) {
             throw EvaluationProblems.evaluationNotRetryable(id, failed.status);
         }
@@ -108,7 +123,12 @@ public class EvaluationResource {
         return Response.ok(store.read(ObjectUri.parse(uri)), SVG).build();
     }
 
+    /** The evaluation, if the caller may read its team's; else 404 as if it did not exist. */
     private Evaluation find(String id) {
-        return evaluations.find(id).orElseThrow(() -> EvaluationProblems.evaluationNotFound(id));
+        Evaluation evaluation = evaluations.find(id).orElseThrow(() -> EvaluationProblems.evaluationNotFound(id));
+        if (!caller.canRead(evaluation.team)) {
+            throw EvaluationProblems.evaluationNotFound(id);
+        }
+        return evaluation;
     }
 }

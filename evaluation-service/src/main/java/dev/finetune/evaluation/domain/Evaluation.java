@@ -45,6 +45,8 @@ public class Evaluation extends PanacheEntityBase {
     public String modelName;
 
     public String dataset;
+    /** The team that owns the data set, and so this evaluation (from the lineage). */
+    public String team;
 
     @Column(name = "dataset_version")
     public int datasetVersion;

@@ -36,6 +36,7 @@ public final class EvaluationMapper {
         evaluation.checkpointEventId = event.eventId();
         evaluation.modelName = event.modelName();
         evaluation.dataset = lineage.dataset();
+        evaluation.team = lineage.team();
         evaluation.datasetVersion = lineage.datasetVersion();
         evaluation.datasetManifestUri = lineage.datasetManifestUri();
         evaluation.runId = lineage.runId();
@@ -71,7 +72,7 @@ public final class EvaluationMapper {
     }
 
     public static Lineage lineage(Evaluation evaluation) {
-        return new Lineage(evaluation.dataset, evaluation.datasetVersion, evaluation.datasetManifestUri,
+        return new Lineage(evaluation.dataset, evaluation.team, evaluation.datasetVersion, evaluation.datasetManifestUri,
                 evaluation.runId, evaluation.checkpointUri, evaluation.checkpointSha256, evaluation.step,
                 read(evaluation.lineageSplits, SPLITS));
     }

@@ -61,11 +61,15 @@ public class EvaluationStore {
         return Evaluation.findByIdOptional(id);
     }
 
-    /** Newest first; {@code model} and {@code run} filter when given. */
+    /** Newest first; {@code model} and {@code run} filter when given; {@code teams}, when not null, limits to theirs. */
     @Transactional
-    public List<Evaluation> list(String model, String run, int limit) {
+    public List<Evaluation> list(String model, String run, java.util.Set<String> teams, int limit) {
         List<String> where = new ArrayList<>();
         Parameters parameters = new Parameters();
+        if (teams != null) {
+            where.add("team in :teams");
+            parameters.and("teams", teams.isEmpty() ? java.util.Set.of("") : teams);
+        }
         if (model != null && !model.isBlank()) {
             where.add("modelName = :model");
             parameters.and("model", model);

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
+import dev.finetune.testing.TestTokens;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -24,14 +25,14 @@ class BadInputIT {
 
     @Test
     void eachRefusalHasItsKind() {
-        assertProblem(given().queryParam("limit", 0).get("/evaluations"), 400, "invalid-parameter");
-        assertProblem(given().queryParam("limit", 501).get("/evaluations"), 400, "invalid-parameter");
-        assertProblem(given().get("/evaluations/eval-nope"), 404, "evaluation-not-found");
-        assertProblem(given().get("/evaluations/eval-nope/confusion.svg"), 404, "evaluation-not-found");
-        assertProblem(given().get("/evaluations/eval-nope/nothing"), 404, "not-found");
-        assertProblem(given().contentType("application/json").body("{}").post("/evaluations"), 405,
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).queryParam("limit", 0).get("/evaluations"), 400, "invalid-parameter");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).queryParam("limit", 501).get("/evaluations"), 400, "invalid-parameter");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).get("/evaluations/eval-nope"), 404, "evaluation-not-found");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).get("/evaluations/eval-nope/confusion.svg"), 404, "evaluation-not-found");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).get("/evaluations/eval-nope/nothing"), 404, "not-found");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).contentType("application/json").body("{}").post("/evaluations"), 405,
                 "method-not-allowed");
-        given().queryParam("limit", 500).get("/evaluations").then().statusCode(200);
+        given().auth().oauth2(TestTokens.teamA()).queryParam("limit", 500).get("/evaluations").then().statusCode(200);
     }
 
 }

@@ -48,6 +48,6 @@ class EvaluationMapperTests {
     }
 
     private static Lineage lineage(String uri, int step) {
-        return new Lineage("d", 1, "s3://finetune/datasets/d/v1/manifest.json", "run-1", uri, "ab", step, Map.of());
+        return new Lineage("d", "team-a", 1, "s3://finetune/datasets/d/v1/manifest.json", "run-1", uri, "ab", step, Map.of());
     }
 }

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.finetune.evaluation.EvaluationFixtures;
 import dev.finetune.evaluation.domain.Champion;
 import dev.finetune.evaluation.domain.ChampionStore;
-import dev.finetune.support.inbox.Inbox;
 import dev.finetune.evaluation.scoring.LengthBuckets;
 import dev.finetune.evaluation.scoring.McNemar;
 import dev.finetune.events.CheckpointSaved;
@@ -28,9 +27,11 @@ import dev.finetune.ml.eval.Evaluator;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.ObjectUri;
 import dev.finetune.storage.StoredObject;
+import dev.finetune.support.inbox.Inbox;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
+import dev.finetune.testing.TestTokens;
 import dev.finetune.testing.TestTrace;
 import dev.finetune.testing.TopicSnapshot;
 import io.quarkus.test.common.WithTestResource;
@@ -155,22 +156,22 @@ class EvaluationIT {
                 .extracting(EvaluationCompleted::evaluationId).containsExactly(completed.evaluationId());
 
         // The row, through REST: the run has exactly one evaluation row, scored or failed.
-        given().queryParam("run", run).queryParam("limit", 500).get("/evaluations").then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).queryParam("run", run).queryParam("limit", 500).get("/evaluations").then().statusCode(200)
                 .body("size()", equalTo(1))
                 .body("[0].id", equalTo(completed.evaluationId()))
                 .body("[0].status", equalTo("SUCCEEDED"))
                 .body("[0].checkpoint", equalTo("ckpt-5"))
                 .body("[0].links.confusionMatrix", equalTo("/evaluations/" + completed.evaluationId() + "/confusion.svg"));
-        given().queryParam("model", model).get("/evaluations").then().statusCode(200).body("size()", equalTo(1));
-        given().get("/evaluations/" + completed.evaluationId()).then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).queryParam("model", model).get("/evaluations").then().statusCode(200).body("size()", equalTo(1));
+        given().auth().oauth2(TestTokens.teamA()).get("/evaluations/" + completed.evaluationId()).then().statusCode(200)
                 .body("evaluation.testSplit.examples", equalTo(30))
                 .body("report.evaluationId", equalTo(completed.evaluationId()))
                 .body("report.slices.lengthThresholds.mediumFromChars", equalTo(64));
-        given().get("/evaluations/" + completed.evaluationId() + "/confusion.svg").then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).get("/evaluations/" + completed.evaluationId() + "/confusion.svg").then().statusCode(200)
                 .contentType("image/svg+xml").body(containsString("<svg"));
-        given().get("/evaluations/" + completed.evaluationId() + "/reliability.svg").then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).get("/evaluations/" + completed.evaluationId() + "/reliability.svg").then().statusCode(200)
                 .body(containsString("ECE"));
-        given().get("/evaluations/eval-nope").then().statusCode(404).contentType("application/problem+json")
+        given().auth().oauth2(TestTokens.teamA()).get("/evaluations/eval-nope").then().statusCode(404).contentType("application/problem+json")
                 .body("type", org.hamcrest.Matchers.equalTo("https://finetune.dev/problems/evaluation-not-found"));
     }
 
@@ -207,7 +208,7 @@ class EvaluationIT {
             assertThat(completed.metrics().get("accuracy"))
                     .isCloseTo(Evaluator.evaluate(classifier, examples).accuracy(), within(1e-9));
         }
-        given().get("/evaluations/" + completed.evaluationId()).then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).get("/evaluations/" + completed.evaluationId()).then().statusCode(200)
                 .body("evaluation.lineage.splits.test.uri", equalTo(test.uri()))
                 .body("evaluation.testSplit.sha256", equalTo(test.sha256()));
     }
@@ -340,10 +341,10 @@ class EvaluationIT {
                 .contains(original.uri().toString());
         assertThat(failed.get(1).reason()).contains("not a readable model package");
 
-        given().get("/q/health/ready").then().statusCode(200);
-        given().queryParam("run", run).get("/evaluations").then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).get("/q/health/ready").then().statusCode(200);
+        given().auth().oauth2(TestTokens.teamA()).queryParam("run", run).get("/evaluations").then().statusCode(200)
                 .body("size()", equalTo(2)).body("[0].status", equalTo("FAILED"));
-        given().get("/evaluations/" + failed.get(0).evaluationId() + "/confusion.svg").then().statusCode(404)
+        given().auth().oauth2(TestTokens.teamA()).get("/evaluations/" + failed.get(0).evaluationId() + "/confusion.svg").then().statusCode(404)
                 .contentType("application/problem+json")
                 .body("type", equalTo("https://finetune.dev/problems/picture-not-found"));
     }
@@ -463,8 +464,8 @@ class EvaluationIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> inbox.seen(replay.eventId()));
         assertThat(completedEvents(model)).extracting(EvaluationCompleted::evaluationId)
                 .containsExactly(missing.evaluationId(), mismatch.evaluationId(), scored.evaluationId());
-        given().get("/q/health/ready").then().statusCode(200);
-        given().queryParam("run", run).get("/evaluations").then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).get("/q/health/ready").then().statusCode(200);
+        given().auth().oauth2(TestTokens.teamA()).queryParam("run", run).get("/evaluations").then().statusCode(200)
                 .body("size()", equalTo(3))
                 .body("status", org.hamcrest.Matchers.contains("SUCCEEDED", "FAILED", "FAILED"));
     }
@@ -484,28 +485,28 @@ class EvaluationIT {
         EvaluationCompleted failed = awaitCompleted(model);
         assertThat(failed.status()).isEqualTo(EvaluationCompleted.Status.FAILED);
         assertThat(failed.reason()).contains(checkpoint.uri().toString());
-        given().post("/evaluations/" + failed.evaluationId() + "/retry").then().statusCode(201)
+        given().auth().oauth2(TestTokens.teamA()).post("/evaluations/" + failed.evaluationId() + "/retry").then().statusCode(201)
                 .body("status", equalTo("FAILED")).body("retryOf", equalTo(failed.evaluationId()));
 
         // The package is back: the retry scores it, and answers with the new evaluation.
         store.put("models/" + run + "/ckpt-9/model.zip", bytes, "application/zip");
         io.restassured.response.ExtractableResponse<io.restassured.response.Response> retried =
-                given().post("/evaluations/" + failed.evaluationId() + "/retry").then().statusCode(201)
+                given().auth().oauth2(TestTokens.teamA()).post("/evaluations/" + failed.evaluationId() + "/retry").then().statusCode(201)
                         .body("status", equalTo("SUCCEEDED"))
                         .body("retryOf", equalTo(failed.evaluationId()))
-                        .body("lineage", equalTo(given().get("/evaluations/" + failed.evaluationId()).then()
+                        .body("lineage", equalTo(given().auth().oauth2(TestTokens.teamA()).get("/evaluations/" + failed.evaluationId()).then()
                                 .extract().path("evaluation.lineage")))
                         .extract();
         String id = retried.path("id");
         assertThat(retried.header("Location")).endsWith("/evaluations/" + id);
 
         // Scored once: retrying the failure again, or the success, is refused and announces nothing.
-        given().post("/evaluations/" + failed.evaluationId() + "/retry").then().statusCode(409)
+        given().auth().oauth2(TestTokens.teamA()).post("/evaluations/" + failed.evaluationId() + "/retry").then().statusCode(409)
                 .contentType("application/problem+json")
                 .body("detail", equalTo("checkpoint " + checkpoint.uri() + " was scored on its test split already, as evaluation " + id));
-        given().post("/evaluations/" + id + "/retry").then().statusCode(409).contentType("application/problem+json")
+        given().auth().oauth2(TestTokens.teamA()).post("/evaluations/" + id + "/retry").then().statusCode(409).contentType("application/problem+json")
                 .body("detail", equalTo("evaluation " + id + " is SUCCEEDED: only a failed evaluation can be retried"));
-        given().post("/evaluations/eval-nope/retry").then().statusCode(404).contentType("application/problem+json");
+        given().auth().oauth2(TestTokens.teamA()).post("/evaluations/eval-nope/retry").then().statusCode(404).contentType("application/problem+json");
 
         // Through the outbox: the first failure, the failed retry and the one success, each announced once.
         List<ConsumerRecord<String, String>> records = awaitCompletedRecords(model, 3);

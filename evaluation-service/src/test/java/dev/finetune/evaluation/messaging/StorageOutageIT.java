@@ -18,6 +18,7 @@ import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3ProxyServer;
 import dev.finetune.testing.S3TestResource;
 import dev.finetune.testing.SharedInfrastructure;
+import dev.finetune.testing.TestTokens;
 import dev.finetune.testing.TopicSnapshot;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -77,12 +78,12 @@ class StorageOutageIT {
             }
             // The scoring met the outage and waits it out.
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                    given().get("/q/health/ready").then().statusCode(503).body(RETRYING, equalTo("DOWN")));
+                    given().auth().oauth2(TestTokens.teamA()).get("/q/health/ready").then().statusCode(503).body(RETRYING, equalTo("DOWN")));
             Duration left = Duration.between(Instant.now(), stopped.plus(OUTAGE));
             if (!left.isNegative() && !left.isZero()) {
                 await().during(left).atMost(left.plusSeconds(30)).pollInterval(Duration.ofSeconds(1))
                         .untilAsserted(() -> {
-                            given().get("/q/health/ready").then().statusCode(503).body(RETRYING, equalTo("DOWN"));
+                            given().auth().oauth2(TestTokens.teamA()).get("/q/health/ready").then().statusCode(503).body(RETRYING, equalTo("DOWN"));
                             assertThat(completed(model)).as("evaluations.completed during the outage").isEmpty();
                         });
             }
@@ -96,11 +97,11 @@ class StorageOutageIT {
         assertThat(completed.get(0).status()).as("reason: %s", completed.get(0).reason())
                 .isEqualTo(EvaluationCompleted.Status.SUCCEEDED);
         assertThat(completed.get(0).lineage()).isEqualTo(event.lineage());
-        given().queryParam("run", run).get("/evaluations").then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).queryParam("run", run).get("/evaluations").then().statusCode(200)
                 .body("size()", equalTo(1)).body("[0].status", equalTo("SUCCEEDED"));
         assertThat(TopicSnapshot.read(bootstrapServers, dlq).stream().filter(r -> run.equals(r.key()))).isEmpty();
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                given().get("/q/health/ready").then().statusCode(200).body(RETRYING, equalTo("UP")));
+                given().auth().oauth2(TestTokens.teamA()).get("/q/health/ready").then().statusCode(200).body(RETRYING, equalTo("UP")));
     }
 
     private List<EvaluationCompleted> completed(String model) {

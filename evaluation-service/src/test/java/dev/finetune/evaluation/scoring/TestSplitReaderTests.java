@@ -41,7 +41,7 @@ class TestSplitReaderTests {
     }
 
     private static Lineage lineage(Map<String, DatasetPrepared.SplitRef> splits) {
-        return new Lineage("d", 1, "s3://finetune/datasets/d/v1/manifest.json", "run-1",
+        return new Lineage("d", "team-a", 1, "s3://finetune/datasets/d/v1/manifest.json", "run-1",
                 "s3://finetune/models/run-1/ckpt-3/model.zip", "ab", 3, splits);
     }
 }

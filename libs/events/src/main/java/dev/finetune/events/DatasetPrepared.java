@@ -10,6 +10,8 @@ import java.util.UUID;
  * Topic {@link Topics#DATASETS_PREPARED}, key: data set name.
  *
  * @param dataset data set name
+ * @param team the team that owns the data set (and every model trained from it): only its members (and
+ *        administrators) contribute to and approve them
  * @param version data set version number, 1-based, immutable once prepared
  * @param manifestUri {@code s3://} URI of the version's manifest (checksums, statistics, lineage)
  * @param splits the stored splits by name ({@code train}, {@code validation}, {@code test})
@@ -18,12 +20,13 @@ import java.util.UUID;
  */
 public record DatasetPrepared(
         UUID eventId, Instant occurredAt, int schemaVersion, String producer, String correlationId,
-        String dataset, int version, String manifestUri, Map<String, SplitRef> splits, List<String> labels,
+        String dataset, String team, int version, String manifestUri, Map<String, SplitRef> splits, List<String> labels,
         String contentSha256) implements PlatformEvent {
 
     public DatasetPrepared {
         EventMeta.check(eventId, occurredAt, schemaVersion, producer, correlationId);
         Require.present(dataset, "dataset");
+        Require.present(team, "team");
         Require.positive(version, "version");
         Require.present(manifestUri, "manifestUri");
         Require.notEmpty(splits, "splits");
@@ -33,10 +36,10 @@ public record DatasetPrepared(
         labels = List.copyOf(labels);
     }
 
-    public DatasetPrepared(EventMeta meta, String dataset, int version, String manifestUri,
+    public DatasetPrepared(EventMeta meta, String dataset, String team, int version, String manifestUri,
                            Map<String, SplitRef> splits, List<String> labels, String contentSha256) {
         this(meta.eventId(), meta.occurredAt(), meta.schemaVersion(), meta.producer(), meta.correlationId(),
-                dataset, version, manifestUri, splits, labels, contentSha256);
+                dataset, team, version, manifestUri, splits, labels, contentSha256);
     }
 
     @Override

@@ -15,12 +15,12 @@ class EventCodecTests {
     private static final Map<String, DatasetPrepared.SplitRef> SPLITS = Map.of(
             "train", new DatasetPrepared.SplitRef("s3://b/datasets/reviews/v3/train.jsonl.gz", "9b2f", 24),
             "test", new DatasetPrepared.SplitRef("s3://b/datasets/reviews/v3/test.jsonl.gz", "a1b2", 3));
-    private static final Lineage LINEAGE = new Lineage("reviews", 3, "s3://b/datasets/reviews/v3/manifest.json",
+    private static final Lineage LINEAGE = new Lineage("reviews", "team-a", 3, "s3://b/datasets/reviews/v3/manifest.json",
             "run-1", "s3://b/models/run-1/ckpt-10/model.zip", "abc", 10, SPLITS);
 
     @Test
     void roundTripsAnEventWithItsEnvelope() {
-        DatasetPrepared event = new DatasetPrepared(EventMeta.next("dataset-service", "reviews-v3"), "reviews", 3,
+        DatasetPrepared event = new DatasetPrepared(EventMeta.next("dataset-service", "reviews-v3"), "reviews", "team-a", 3,
                 "s3://b/m.json", Map.of("train", new DatasetPrepared.SplitRef("s3://b/t", "ff", 12)),
                 List.of("neg", "pos"), "00");
 
@@ -107,7 +107,7 @@ class EventCodecTests {
 
     @Test
     void codeMustSayWhichSplitsALineageHas() {
-        assertThatThrownBy(() -> new Lineage("reviews", 3, "s3://b/m.json", "run-1", "s3://b/model.zip", "abc", 10,
+        assertThatThrownBy(() -> new Lineage("reviews", "team-a", 3, "s3://b/m.json", "run-1", "s3://b/model.zip", "abc", 10,
                 null)).hasMessageContaining("lineage.splits");
     }
 

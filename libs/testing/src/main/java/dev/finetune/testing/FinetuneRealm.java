@@ -35,6 +35,21 @@ public final class FinetuneRealm {
     private FinetuneRealm() {
     }
 
+    /**
+     * {@code roles} with the roles each includes, as the realm's composite roles put them into a token's
+     * {@code realm_access.roles}: a contributor or an approver is a reader too; an admin holds every role.
+     */
+    public static java.util.SortedSet<String> expand(java.util.Collection<String> roles) {
+        java.util.SortedSet<String> expanded = new java.util.TreeSet<>(roles);
+        if (roles.contains(ADMIN)) {
+            expanded.addAll(ROLES);
+        }
+        if (expanded.contains(CONTRIBUTOR) || expanded.contains(APPROVER)) {
+            expanded.add(READER);
+        }
+        return expanded;
+    }
+
     /** A user's development password: its name followed by {@code -dev}. */
     public static String password(String username) {
         return username + "-dev";
