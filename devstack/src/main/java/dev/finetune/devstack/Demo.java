@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.finetune.events.Topics;
+import dev.finetune.testing.FinetuneRealm;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -54,6 +55,8 @@ final class Demo {
     private final PrintStream out;
     private final Budget budget;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private SignIn pipeline;
+    private SignIn predictor;
     private final String dataset = "reviews-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
 
     Demo(DevStack stack, PrintStream out, Budget budget) {
@@ -72,6 +75,14 @@ final class Demo {
         String datasets = "http://localhost:" + s.datasetPort();
         String training = "http://localhost:" + s.trainingPort();
         String registry = "http://localhost:" + s.registryPort();
+
+        section("0. Sign in (Keycloak " + stack.keycloak().issuer() + ")");
+        pipeline = SignIn.client(stack.keycloak(), FinetuneRealm.PIPELINE_CLIENT);
+        predictor = SignIn.user(stack.keycloak(), "predictor-a");
+        pipeline.authorization();
+        predictor.authorization();
+        out.println("the pipeline client '" + pipeline.name() + "' (client credentials; contributor of team-a) uploads"
+                + " and configures; '" + predictor.name() + "' (password grant; predictor) asks for predictions");
 
         section("1. Upload a labelled data set: " + dataset);
         send("PUT", training + "/training-configs/" + dataset, budget.trainingConfig(), 200);
@@ -201,7 +212,8 @@ final class Demo {
         while (true) {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(
                     URI.create(registry + "/models/" + dataset + "/predict")).timeout(Duration.ofSeconds(60))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    .header("Content-Type", "application/json").header("Authorization", predictor.authorization())
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() == 200) {
                 return JSON.readTree(response.body());
@@ -255,7 +267,7 @@ final class Demo {
 
     private Optional<JsonNode> get(String url) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", pipeline.authorization()).GET().build(), HttpResponse.BodyHandlers.ofString());
         return response.statusCode() == 200 ? Optional.of(JSON.readTree(response.body())) : Optional.empty();
     }
 
@@ -267,7 +279,8 @@ final class Demo {
         Supplier<HttpRequest.BodyPublisher> publisher = () -> body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body);
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(120))
-                .header("Content-Type", contentType).method(method, publisher.get()).build(),
+                .header("Content-Type", contentType).header("Authorization", pipeline.authorization())
+                .method(method, publisher.get()).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != expected) {
             throw new IOException(method + " " + url + " answered " + response.statusCode() + ": " + response.body());

@@ -1,5 +1,7 @@
 package dev.finetune.devstack;
 
+import dev.finetune.testing.FinetuneRealm;
+import dev.finetune.testing.KeycloakServer;
 import dev.finetune.testing.PostgresServer;
 import dev.finetune.testing.S3ProxyServer;
 import dev.finetune.testing.TcpProxy;
@@ -13,11 +15,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The whole platform on one machine: a real Kafka broker and S3Proxy, the machine's PostgreSQL, and the
- * four services as separate processes configured to use them. Closing it stops everything it started,
+ * The whole platform on one machine: a real Kafka broker and S3Proxy, the machine's PostgreSQL, Keycloak (the
+ * OIDC provider, realm {@code finetune}) and the four services as separate processes configured to use them. Closing it stops everything it started,
  * services first so they can finish their work against infrastructure that is still there.
  */
 public final class DevStack implements AutoCloseable {
@@ -33,6 +37,8 @@ public final class DevStack implements AutoCloseable {
     private volatile String jdbcUrl;
     private KafkaProcess kafka;
     private S3ProxyServer s3;
+    private KeycloakServer keycloak;
+    private boolean ownKeycloak = true;
     // Instances are started, killed and listed from several threads of a fault test at once.
     private final List<ServiceProcess> services = new CopyOnWriteArrayList<>();
     private boolean databaseProxies;
@@ -49,6 +55,16 @@ public final class DevStack implements AutoCloseable {
      */
     public DevStack withDatabaseProxies() {
         databaseProxies = true;
+        return this;
+    }
+
+    /**
+     * Uses an already running Keycloak with the realm (call before {@link #start}) instead of starting one; the
+     * stack does not stop it. Tests share one per JVM, since Keycloak takes 30 s to minutes to start.
+     */
+    public DevStack withKeycloak(KeycloakServer running) {
+        keycloak = running;
+        ownKeycloak = false;
         return this;
     }
 
@@ -78,11 +94,32 @@ public final class DevStack implements AutoCloseable {
                     StackSettings.ACCESS_KEY, StackSettings.SECRET_KEY);
             out.println("s3                  " + s3.endpoint() + "  (bucket " + StackSettings.BUCKET + ")");
         }
+        // Keycloak starts beside the services: they find their issuer lazily, on the first request with a token.
+        CompletableFuture<KeycloakServer> provider = keycloak != null ? CompletableFuture.completedFuture(keycloak)
+                : CompletableFuture.supplyAsync(() -> KeycloakServer.start(settings.keycloakPort(),
+                        settings.stateDirectory().resolve("keycloak")));
         List<ServiceProcess> started = new ArrayList<>();
-        for (String service : SERVICES) {
-            started.add(launch(service, port(service), Map.of()));
+        try {
+            for (String service : SERVICES) {
+                started.add(launch(service, port(service), Map.of()));
+            }
+            awaitReady(started);
+        } catch (RuntimeException e) {
+            if (ownKeycloak) { // the stack fails to start: its Keycloak goes too, once it is up
+                provider.thenAccept(KeycloakServer::close);
+            }
+            throw e;
         }
-        awaitReady(started);
+        try {
+            KeycloakServer ready = provider.join();
+            synchronized (this) {
+                keycloak = ready;
+            }
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+        out.println("keycloak            " + keycloak.issuer() + "  (realm " + FinetuneRealm.NAME
+                + "; users and secrets in docs/operations.md#sign-in)");
         for (ServiceProcess service : started) {
             out.printf("%-19s %s  (ready; docs %s/q/swagger-ui, log %s)%n", service.name(), service.url(),
                     service.url(), settings.projectRoot().relativize(service.log()));
@@ -90,21 +127,22 @@ public final class DevStack implements AutoCloseable {
     }
 
     private Map<String, String> serviceEnvironment() {
-        return Map.of(
-                "KAFKA_BOOTSTRAP_SERVERS", settings.bootstrapServers(),
-                "STORAGE_ENDPOINT", settings.s3Endpoint(),
-                "STORAGE_ACCESS_KEY", StackSettings.ACCESS_KEY,
-                "STORAGE_SECRET_KEY", StackSettings.SECRET_KEY,
-                "STORAGE_BUCKET", StackSettings.BUCKET,
-                "QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl,
-                "QUARKUS_DATASOURCE_USERNAME", PostgresServer.USERNAME,
-                "QUARKUS_DATASOURCE_PASSWORD", PostgresServer.PASSWORD,
-                "DJL_OFFLINE", "true",
+        return Map.ofEntries(
+                Map.entry("KAFKA_BOOTSTRAP_SERVERS", settings.bootstrapServers()),
+                Map.entry("STORAGE_ENDPOINT", settings.s3Endpoint()),
+                Map.entry("STORAGE_ACCESS_KEY", StackSettings.ACCESS_KEY),
+                Map.entry("STORAGE_SECRET_KEY", StackSettings.SECRET_KEY),
+                Map.entry("STORAGE_BUCKET", StackSettings.BUCKET),
+                Map.entry("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl),
+                Map.entry("QUARKUS_DATASOURCE_USERNAME", PostgresServer.USERNAME),
+                Map.entry("QUARKUS_DATASOURCE_PASSWORD", PostgresServer.PASSWORD),
+                Map.entry("OIDC_ISSUER_URL", keycloak != null ? keycloak.issuer() : settings.issuer()),
+                Map.entry("DJL_OFFLINE", "true"),
                 // libtorch's spinning OpenMP workers slow every process on a shared machine (docs/benchmarks.md)
-                "OMP_WAIT_POLICY", "PASSIVE");
+                Map.entry("OMP_WAIT_POLICY", "PASSIVE"));
     }
 
-    private int port(String service) {
+    int port(String service) {
         return switch (service) {
             case "dataset-service" -> settings.datasetPort();
             case "training-service" -> settings.trainingPort();
@@ -285,6 +323,12 @@ public final class DevStack implements AutoCloseable {
         return settings;
     }
 
+    /** The stack's OIDC provider, once {@link #start} has returned. */
+    public synchronized KeycloakServer keycloak() {
+        requireStarted(keycloak, "Keycloak");
+        return keycloak;
+    }
+
     /** Every service answers {@code /q/health/ready} with 200 right now. */
     public boolean allReady() {
         return !services.isEmpty() && services.stream().allMatch(ServiceProcess::isReady);
@@ -298,6 +342,9 @@ public final class DevStack implements AutoCloseable {
         }
         if (s3 != null && s3.isRunning()) {
             pids.add(s3.pid());
+        }
+        if (keycloak != null && ownKeycloak && keycloak.isRunning()) {
+            pids.add(keycloak.pid());
         }
         return pids;
     }
@@ -315,6 +362,10 @@ public final class DevStack implements AutoCloseable {
         if (kafka != null) {
             kafka.close();
             kafka = null;
+        }
+        if (keycloak != null && ownKeycloak) {
+            keycloak.close();
+            keycloak = null;
         }
     }
 }

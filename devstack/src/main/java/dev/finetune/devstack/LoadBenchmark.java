@@ -3,9 +3,11 @@ package dev.finetune.devstack;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.finetune.events.Topics;
+import dev.finetune.testing.FinetuneRealm;
 import dev.finetune.testing.FreePort;
-import dev.finetune.testing.TopicSnapshot;
+import dev.finetune.testing.KeycloakServer;
 import dev.finetune.testing.PostgresServer;
+import dev.finetune.testing.TopicSnapshot;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -57,6 +59,9 @@ public final class LoadBenchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // One Keycloak for every scenario (it takes 30 s to minutes to start); the benchmark acts as operator-a.
+    private static KeycloakServer keycloak;
+    private static SignIn operator;
     /** A small, fast training budget: the load scenarios measure the pipeline, not fine-tuning. */
     private static final String SMALL_TRAINING = "{\"strategy\": \"full\", \"epochs\": 1, \"batchSize\": 16, "
             + "\"maxLength\": 24, \"learningRate\": 1e-4, \"earlyStoppingPatience\": 0}";
@@ -279,12 +284,20 @@ public final class LoadBenchmark {
         String database = "finetune_bench_" + scenario.replace('-', '_');
         PostgresServer.freshDatabase(database);
         StackSettings settings = new StackSettings(root, state, database, FreePort.find(), FreePort.find(),
-                FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find());
+                FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find());
         out.println("== " + scenario + " (state " + root.relativize(state) + ")");
-        DevStack stack = new DevStack(settings, out);
+        DevStack stack = new DevStack(settings, out).withKeycloak(keycloak(root));
         // Ctrl-C or SIGTERM in the middle of a scenario must not leave its processes behind.
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "bench-shutdown-" + scenario));
         return stack.start();
+    }
+
+    private static synchronized KeycloakServer keycloak(Path root) {
+        if (keycloak == null) {
+            keycloak = KeycloakServer.start(FreePort.find(), root.resolve(".devstack-bench").resolve("keycloak"));
+            operator = SignIn.user(keycloak, FinetuneRealm.OPERATOR_A);
+        }
+        return keycloak;
     }
 
     private static void deleteRecursively(Path directory) {
@@ -312,7 +325,7 @@ public final class LoadBenchmark {
         try {
             HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
                     URI.create(datasets(s) + "/datasets/" + dataset + "/versions")).timeout(Duration.ofMinutes(2))
-                    .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(jsonl)).build(),
+                    .header("Content-Type", "application/x-ndjson").header("Authorization", operator.authorization()).POST(HttpRequest.BodyPublishers.ofString(jsonl)).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 201) {
                 throw new IllegalStateException("upload of " + dataset + " answered " + response.statusCode() + ": "
@@ -328,7 +341,8 @@ public final class LoadBenchmark {
 
     private static void send(String method, String url, String body) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json").header("Authorization", operator.authorization())
+                .method(method, HttpRequest.BodyPublishers.ofString(body))
                 .build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2) {
             throw new IllegalStateException(method + " " + url + " answered " + response.statusCode() + ": " + response.body());
@@ -337,7 +351,7 @@ public final class LoadBenchmark {
 
     private static JsonNode get(String url) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", operator.authorization()).GET().build(), HttpResponse.BodyHandlers.ofString());
         return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
     }
 

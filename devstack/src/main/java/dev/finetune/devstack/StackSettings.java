@@ -1,5 +1,6 @@
 package dev.finetune.devstack;
 
+import dev.finetune.testing.FinetuneRealm;
 import java.nio.file.Path;
 
 /**
@@ -7,7 +8,7 @@ import java.nio.file.Path;
  * services' own configuration use; tests move every port to a free one so they never meet a running stack.
  */
 public record StackSettings(Path projectRoot, Path stateDirectory, String database, int kafkaPort, int s3Port,
-        int datasetPort, int trainingPort, int evaluationPort, int registryPort) {
+        int datasetPort, int trainingPort, int evaluationPort, int registryPort, int keycloakPort) {
 
     public static final String ACCESS_KEY = "finetune";
     public static final String SECRET_KEY = "finetune-secret";
@@ -15,7 +16,7 @@ public record StackSettings(Path projectRoot, Path stateDirectory, String databa
 
     public static StackSettings defaults(Path projectRoot) {
         return new StackSettings(projectRoot, projectRoot.resolve(".devstack"), "finetune", 9092, 9000,
-                8081, 8082, 8083, 8084);
+                8081, 8082, 8083, 8084, 8180);
     }
 
     public String bootstrapServers() {
@@ -24,6 +25,11 @@ public record StackSettings(Path projectRoot, Path stateDirectory, String databa
 
     public String s3Endpoint() {
         return "http://127.0.0.1:" + s3Port;
+    }
+
+    /** The realm's issuer on the stack's Keycloak: what the services trust and what tokens carry. */
+    public String issuer() {
+        return "http://127.0.0.1:" + keycloakPort + "/realms/" + FinetuneRealm.NAME;
     }
 
     public Path logDirectory() {

@@ -48,14 +48,15 @@ class CycleIT {
     void theDemoCycleSurvivesStorageAndBrokerOutagesAKilledTrainingServiceAndAReplay() throws Exception {
         Path root = Path.of(System.getProperty("devstack.root")).toAbsolutePath();
         StackSettings settings = new StackSettings(root, root.resolve("devstack/target/cycle-it"), "finetune_cycle_it",
-                FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find());
+                FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(),
+                FreePort.find());
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
         StackProbe probe = new StackProbe(settings);
         String training = probe.training();
         Path trainingLog = settings.logDirectory().resolve("training-service.log");
 
-        try (DevStack stack = new DevStack(settings, out).start()) {
+        try (DevStack stack = new DevStack(settings, out).withKeycloak(StackProbe.keycloak()).start()) {
             Demo demo = new Demo(stack, out, new Demo.Budget(120, 60, 3, 24));
             String dataset = demo.dataset();
             CompletableFuture<Integer> cycle = CompletableFuture.supplyAsync(() -> {

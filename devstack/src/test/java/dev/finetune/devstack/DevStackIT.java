@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.finetune.events.Topics;
+import dev.finetune.testing.AccessContract;
+import dev.finetune.testing.FinetuneRealm;
 import dev.finetune.testing.FreePort;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.io.ByteArrayOutputStream;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -41,6 +44,7 @@ class DevStackIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final Map<String, SignIn> USERS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
     private StackSettings settings;
@@ -50,8 +54,10 @@ class DevStackIT {
     void start() {
         Path root = Path.of(System.getProperty("devstack.root")).toAbsolutePath();
         settings = new StackSettings(root, root.resolve("devstack/target/stack-it"), "finetune_stack_it",
-                FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find());
-        stack = new DevStack(settings, new PrintStream(printed, true, StandardCharsets.UTF_8)).start();
+                FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(),
+                FreePort.find());
+        stack = new DevStack(settings, new PrintStream(printed, true, StandardCharsets.UTF_8))
+                .withKeycloak(StackProbe.keycloak()).start();
     }
 
     @AfterAll
@@ -68,7 +74,9 @@ class DevStackIT {
         assertThat(output).contains("http://localhost:" + settings.registryPort());
         assertThat(pids).allSatisfy(pid ->
                 assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid %d alive", pid).isFalse());
-        assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList()).isEmpty();
+        long sharedKeycloak = StackProbe.keycloak().pid(); // the test JVM's, outlives every stack by design
+        assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+                .filter(child -> child.pid() != sharedKeycloak).toList()).isEmpty();
     }
 
     @Test
@@ -91,6 +99,33 @@ class DevStackIT {
             }
         }
         assertThat(stack.allReady()).as("every service ready after the malformed records").isTrue();
+    }
+
+    /**
+     * Sign-in on the running stack with Keycloak's own tokens: every operation of every service's OpenAPI document
+     * answers 401 without a token, 403 to a realm user without its role, and lets a user with it through.
+     */
+    @Test
+    void everyOperationOfEveryServiceWantsARealTokenWithItsRole() {
+        for (String service : DevStack.SERVICES) {
+            AccessContract contract = new AccessContract(URI.create("http://localhost:" + stack.port(service) + "/"));
+            List<AccessContract.Operation> operations = contract.operations();
+            assertThat(operations).as(service).isNotEmpty();
+            assertThat(contract.violations(operations, List.of(FinetuneRealm.READER, FinetuneRealm.CONTRIBUTOR,
+                    FinetuneRealm.APPROVER, FinetuneRealm.PREDICTOR), DevStackIT::realmUserWithin)).as(service).isEmpty();
+        }
+    }
+
+    /** A realm user of team-a whose roles (with what they include) are all among {@code roles}. */
+    private static String realmUserWithin(Set<String> roles) {
+        for (String role : List.of(FinetuneRealm.READER, FinetuneRealm.PREDICTOR, FinetuneRealm.CONTRIBUTOR,
+                FinetuneRealm.APPROVER)) {
+            if (roles.containsAll(FinetuneRealm.expand(Set.of(role)))) {
+                return USERS.computeIfAbsent(role, r -> SignIn.user(StackProbe.keycloak(), r + "-a")).authorization()
+                        .substring("Bearer ".length());
+            }
+        }
+        throw new IllegalArgumentException("no realm user holds only roles among " + roles);
     }
 
     /** As {@code --scale training-service=2} runs them: two data sets prepared at once, one run on each instance. */
@@ -129,7 +164,8 @@ class DevStackIT {
     private static JsonNode onlyRun(String training, String dataset) {
         try {
             HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                    URI.create(training + "/runs?dataset=" + dataset)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    URI.create(training + "/runs?dataset=" + dataset))
+                    .header("Authorization", StackProbe.operator().authorization()).GET().build(), HttpResponse.BodyHandlers.ofString());
             JsonNode runs = JSON.readTree(response.body());
             assertThat(runs.size()).as("runs of %s", dataset).isLessThanOrEqualTo(1);
             return runs.isEmpty() ? JSON.nullNode() : runs.get(0);
@@ -144,6 +180,7 @@ class DevStackIT {
 
     private static void send(String method, String url, String body, String contentType) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", contentType)
+                .header("Authorization", StackProbe.operator().authorization())
                 .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isBetween(200, 201);
     }

@@ -110,9 +110,11 @@ class FaultsIT {
         // inboxes remember Kafka offsets, which a fresh broker hands out again).
         deleteRecursively(state);
         settings = new StackSettings(root, state, "finetune_faults_it",
-                FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find());
+                FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(),
+                FreePort.find());
         PostgresServer.freshDatabase(settings.database());
-        stack = new DevStack(settings, new PrintStream(printed, true, StandardCharsets.UTF_8)).withDatabaseProxies().start();
+        stack = new DevStack(settings, new PrintStream(printed, true, StandardCharsets.UTF_8)).withDatabaseProxies()
+                .withKeycloak(StackProbe.keycloak()).start();
         probe = new StackProbe(settings);
         objects = new ArtifactStore(new StorageSettings(settings.s3Endpoint(), StackSettings.ACCESS_KEY,
                 StackSettings.SECRET_KEY, StackSettings.BUCKET, null));

@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.finetune.events.Topics;
+import dev.finetune.testing.FinetuneRealm;
+import dev.finetune.testing.KeycloakServer;
+import dev.finetune.testing.SharedInfrastructure;
 import dev.finetune.testing.TopicSnapshot;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,10 +39,25 @@ final class StackProbe {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final List<String> ENDED = List.of("succeeded", "failed", "cancelled");
 
+    private static SignIn operator;
+
     private final StackSettings settings;
 
     StackProbe(StackSettings settings) {
         this.settings = settings;
+    }
+
+    /** The Keycloak the stack's tests share (one per test JVM); give it to the stack with {@code withKeycloak}. */
+    static KeycloakServer keycloak() {
+        return SharedInfrastructure.keycloak();
+    }
+
+    /** The person the stack's tests act as: operator-a of team-a (contributor, approver and predictor). */
+    static synchronized SignIn operator() {
+        if (operator == null) {
+            operator = SignIn.user(keycloak(), FinetuneRealm.OPERATOR_A);
+        }
+        return operator;
     }
 
     String datasets() {
@@ -61,14 +79,16 @@ final class StackProbe {
     /** The body of a 200 answer, else null (not found, or not ready yet). */
     static JsonNode get(String url) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
-                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                .timeout(Duration.ofSeconds(30)).header("Authorization", operator().authorization()).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
         return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
     }
 
     /** Sends {@code body} and returns the answer's JSON (null when empty); fails on any status but 200 and 201. */
     static JsonNode send(String method, String url, String body, String contentType) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(120))
-                .header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofString(body)).build(),
+                .header("Content-Type", contentType).header("Authorization", operator().authorization())
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200 && response.statusCode() != 201) {
             throw new IllegalStateException(method + " " + url + " answered " + response.statusCode() + ": " + response.body());
@@ -79,7 +99,8 @@ final class StackProbe {
     /** The body of a 200 answer as bytes (a download), else null. */
     static byte[] download(String url) throws Exception {
         HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
-                .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                .timeout(Duration.ofSeconds(60)).header("Authorization", operator().authorization()).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         return response.statusCode() == 200 ? response.body() : null;
     }
 

@@ -25,6 +25,12 @@ public final class FinetuneRealm {
     public static final String TEAM_A = "team-a";
     public static final String TEAM_B = "team-b";
 
+    /**
+     * A member of team-a who contributes, approves and predicts: the person the local stack's tests act as. The
+     * demo signs in as the {@link #PIPELINE_CLIENT} to contribute and as {@code predictor-a} to predict.
+     */
+    public static final String OPERATOR_A = "operator-a";
+
     /** Public client for people: the password grant in development. */
     public static final String CLI_CLIENT = "finetune-cli";
     /** Confidential client of team-a's pipelines (client-credentials grant). */

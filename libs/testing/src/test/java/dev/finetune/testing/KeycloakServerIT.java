@@ -46,6 +46,7 @@ class KeycloakServerIT {
                 Arguments.of("contributor-a", List.of("contributor", "reader"), List.of("team-a")),
                 Arguments.of("approver-a", List.of("approver", "reader"), List.of("team-a")),
                 Arguments.of("predictor-a", List.of("predictor"), List.of("team-a")),
+                Arguments.of("operator-a", List.of("approver", "contributor", "predictor", "reader"), List.of("team-a")),
                 Arguments.of("approver-b", List.of("approver", "reader"), List.of("team-b")),
                 Arguments.of("admin", FinetuneRealm.ROLES, List.of()));
     }
