@@ -42,6 +42,10 @@ public final class DevStack implements AutoCloseable {
     // Instances are started, killed and listed from several threads of a fault test at once.
     private final List<ServiceProcess> services = new CopyOnWriteArrayList<>();
     private boolean databaseProxies;
+    // Fresh S3 credentials for every stack: the services run their production build, which refuses a
+    // well-known secret (ProductionSecretsCheck), and nothing fixed in this repository is a secret.
+    private final String storageAccessKey = randomKey(20);
+    private final String storageSecretKey = randomKey(40);
 
     public DevStack(StackSettings settings, PrintStream out) {
         this.settings = settings;
@@ -91,7 +95,7 @@ public final class DevStack implements AutoCloseable {
             kafka = KafkaProcess.start(settings);
             out.println("kafka               " + kafka.bootstrapServers());
             s3 = S3ProxyServer.start(settings.s3Port(), settings.stateDirectory().resolve("s3"),
-                    StackSettings.ACCESS_KEY, StackSettings.SECRET_KEY);
+                    storageAccessKey, storageSecretKey);
             out.println("s3                  " + s3.endpoint() + "  (bucket " + StackSettings.BUCKET + ")");
         }
         // Keycloak starts beside the services: they find their issuer lazily, on the first request with a token.
@@ -130,8 +134,8 @@ public final class DevStack implements AutoCloseable {
         return Map.ofEntries(
                 Map.entry("KAFKA_BOOTSTRAP_SERVERS", settings.bootstrapServers()),
                 Map.entry("STORAGE_ENDPOINT", settings.s3Endpoint()),
-                Map.entry("STORAGE_ACCESS_KEY", StackSettings.ACCESS_KEY),
-                Map.entry("STORAGE_SECRET_KEY", StackSettings.SECRET_KEY),
+                Map.entry("STORAGE_ACCESS_KEY", storageAccessKey),
+                Map.entry("STORAGE_SECRET_KEY", storageSecretKey),
                 Map.entry("STORAGE_BUCKET", StackSettings.BUCKET),
                 Map.entry("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl),
                 Map.entry("QUARKUS_DATASOURCE_USERNAME", PostgresServer.USERNAME),
@@ -321,6 +325,25 @@ public final class DevStack implements AutoCloseable {
 
     public StackSettings settings() {
         return settings;
+    }
+
+    /** The S3 credentials of this stack (random per stack), for tests that read the object store directly. */
+    String storageAccessKey() {
+        return storageAccessKey;
+    }
+
+    String storageSecretKey() {
+        return storageSecretKey;
+    }
+
+    private static String randomKey(int length) {
+        String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        StringBuilder key = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            key.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return key.toString();
     }
 
     /** The stack's OIDC provider, once {@link #start} has returned. */

@@ -97,6 +97,11 @@ final class ServiceProcess implements AutoCloseable {
         return Optional.ofNullable(database);
     }
 
+    /** The exit status once the process has ended, else empty. */
+    java.util.OptionalInt exitStatus() {
+        return process.isAlive() ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(process.exitValue());
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

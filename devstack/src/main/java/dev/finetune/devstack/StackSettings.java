@@ -10,8 +10,6 @@ import java.nio.file.Path;
 public record StackSettings(Path projectRoot, Path stateDirectory, String database, int kafkaPort, int s3Port,
         int datasetPort, int trainingPort, int evaluationPort, int registryPort, int keycloakPort) {
 
-    public static final String ACCESS_KEY = "finetune";
-    public static final String SECRET_KEY = "finetune-secret";
     public static final String BUCKET = "finetune";
 
     public static StackSettings defaults(Path projectRoot) {

@@ -116,8 +116,8 @@ class FaultsIT {
         stack = new DevStack(settings, new PrintStream(printed, true, StandardCharsets.UTF_8)).withDatabaseProxies()
                 .withKeycloak(StackProbe.keycloak()).start();
         probe = new StackProbe(settings);
-        objects = new ArtifactStore(new StorageSettings(settings.s3Endpoint(), StackSettings.ACCESS_KEY,
-                StackSettings.SECRET_KEY, StackSettings.BUCKET, null));
+        objects = new ArtifactStore(new StorageSettings(settings.s3Endpoint(), stack.storageAccessKey(),
+                stack.storageSecretKey(), StackSettings.BUCKET, null));
         trainingSettings.put(stack.instances(TRAINING).get(0), Map.of());
     }
 
