@@ -59,9 +59,15 @@ class ComposeFileTests {
             }
             for (Object volume : (List<Object>) service.getOrDefault("volumes", List.of())) {
                 String source = volume.toString().split(":")[0];
-                assertThat(volumes).as(name + " volume").contains(source);
+                if (source.startsWith("./")) { // a file of this repository, mounted
+                    assertThat(ROOT.resolve(source)).as(name + " mount").isRegularFile();
+                } else {
+                    assertThat(volumes).as(name + " volume").contains(source);
+                }
             }
-            assertThat(service).as(name + " healthcheck").containsKey("healthcheck");
+            if (!name.endsWith("-init")) { // one-shot set-up steps end instead of staying healthy
+                assertThat(service).as(name + " healthcheck").containsKey("healthcheck");
+            }
         });
     }
 
@@ -125,9 +131,25 @@ class ComposeFileTests {
         while (variables.find()) {
             used.add(variables.group(1));
         }
-        assertThat(used).contains("S3_SECRET_KEY", "POSTGRES_PASSWORD");
+        assertThat(used).contains("MINIO_ROOT_PASSWORD", "S3_DATASET_SERVICE_SECRET_KEY", "POSTGRES_PASSWORD");
         assertThat(example.stringPropertyNames()).containsAll(used);
-        assertThat(text).doesNotContain(example.getProperty("S3_SECRET_KEY"));
+        assertThat(text).doesNotContain(example.getProperty("MINIO_ROOT_PASSWORD"));
+    }
+
+    /** Least privilege: each service signs in to S3 as its own user, never with MinIO's root credentials. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void eachServiceHasItsOwnS3UserAndNoneTheRootCredentials() {
+        for (String name : SERVICES) {
+            Map<String, Object> environment = environment(name);
+            assertThat(environment.get("STORAGE_ACCESS_KEY")).as(name).isEqualTo(name);
+            assertThat(String.valueOf(environment.get("STORAGE_SECRET_KEY"))).as(name)
+                    .isEqualTo("${S3_" + name.toUpperCase().replace('-', '_') + "_SECRET_KEY}");
+            assertThat(environment.values().toString()).as(name).doesNotContain("MINIO_ROOT");
+            assertThat(environment.get("OIDC_ISSUER_URL")).as(name).isEqualTo("http://keycloak:8180/realms/finetune");
+        }
+        assertThat(String.join("\n", (List<String>) services.get("minio-init").get("command")))
+                .contains("mc admin user add local dataset-service", "mc admin policy attach");
     }
 
     @SuppressWarnings("unchecked")
