@@ -1,0 +1,55 @@
+package dev.finetune.testing;
+
+import dev.finetune.events.Topics;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The one statement of who may do what on the platform's Kafka: each service reads and writes only its own
+ * topics and consumer groups; the external {@code pipeline} principal produces labels and reads the public
+ * topics. The SASL broker, the local stack and docs/operations.md are meant to be derived from this table.
+ */
+public final class KafkaAccess {
+
+    /** The external labelling pipeline; its consumer groups must start with {@link #PIPELINE_GROUP_PREFIX}. */
+    public static final String PIPELINE = "pipeline";
+    public static final String PIPELINE_GROUP_PREFIX = "pipeline-";
+
+    /** What one principal may do: topics it reads, topics it writes, and the prefix of its consumer groups. */
+    public record Grant(String principal, Set<String> reads, Set<String> writes, String groupPrefix) {
+    }
+
+    /**
+     * The grants, taken from the services' application.properties: a service's groups start with its name
+     * (registry-service's per-instance serving group included), and it writes the dead-letter topics of what
+     * it consumes.
+     */
+    public static final List<Grant> GRANTS = List.of(
+            service("dataset-service", Set.of(Topics.DATASETS_PREPARED)),
+            service("training-service", Set.of(Topics.TRAINING_PROGRESS, Topics.TRAINING_CHECKPOINTS,
+                    Topics.TRAINING_COMPLETED, Topics.TRAINING_FAILED)),
+            service("evaluation-service", Set.of(Topics.EVALUATIONS_COMPLETED)),
+            service("registry-service", Set.of(Topics.MODELS_PROMOTED, Topics.MODELS_REJECTED)),
+            new Grant(PIPELINE, publicTopics(), Set.of(Topics.LABELS_INGEST), PIPELINE_GROUP_PREFIX));
+
+    private KafkaAccess() {
+    }
+
+    /** Topics any principal with a grant may read: promotions, rejections and every training.* topic. */
+    public static Set<String> publicTopics() {
+        return Topics.EVENTS.stream()
+                .filter(t -> t.startsWith("training.") || t.equals(Topics.MODELS_PROMOTED)
+                        || t.equals(Topics.MODELS_REJECTED))
+                .collect(Collectors.toUnmodifiableSet());
+    }
+
+    private static Grant service(String name, Set<String> produced) {
+        List<Topics.Consumed> consumed = Topics.CONSUMED.stream().filter(c -> c.consumer().equals(name)).toList();
+        Set<String> reads = consumed.stream().map(Topics.Consumed::topic).collect(Collectors.toUnmodifiableSet());
+        Set<String> writes = Stream.concat(produced.stream(), consumed.stream().map(Topics.Consumed::deadLetterTopic))
+                .collect(Collectors.toUnmodifiableSet());
+        return new Grant(name, reads, writes, name);
+    }
+}
