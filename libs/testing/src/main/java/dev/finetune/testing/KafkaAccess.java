@@ -1,10 +1,18 @@
 package dev.finetune.testing;
 
 import dev.finetune.events.Topics;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * The one statement of who may do what on the platform's Kafka: each service reads and writes only its own
@@ -43,6 +51,42 @@ public final class KafkaAccess {
                 .filter(t -> t.startsWith("training.") || t.equals(Topics.MODELS_PROMOTED)
                         || t.equals(Topics.MODELS_REJECTED))
                 .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /**
+     * The grants as broker ACLs: READ (and DESCRIBE) on the topics a principal reads, WRITE (and DESCRIBE) on those
+     * it writes, READ on consumer groups with its prefix. Idempotent producing needs no more: WRITE on a topic
+     * implies IDEMPOTENT_WRITE since Kafka 3.0.
+     */
+    public static List<org.apache.kafka.common.acl.AclBinding> aclBindings() {
+        List<org.apache.kafka.common.acl.AclBinding> bindings = new ArrayList<>();
+        for (Grant grant : GRANTS) {
+            String principal = "User:" + grant.principal();
+            for (String topic : grant.reads()) {
+                bindings.add(allow(principal, ResourceType.TOPIC, topic,
+                        PatternType.LITERAL, AclOperation.READ));
+                bindings.add(allow(principal, ResourceType.TOPIC, topic,
+                        PatternType.LITERAL, AclOperation.DESCRIBE));
+            }
+            for (String topic : grant.writes()) {
+                bindings.add(allow(principal, ResourceType.TOPIC, topic,
+                        PatternType.LITERAL, AclOperation.WRITE));
+                bindings.add(allow(principal, ResourceType.TOPIC, topic,
+                        PatternType.LITERAL, AclOperation.DESCRIBE));
+            }
+            bindings.add(allow(principal, ResourceType.GROUP, grant.groupPrefix(),
+                    PatternType.PREFIXED, AclOperation.READ));
+        }
+        return bindings;
+    }
+
+    private static AclBinding allow(String principal,
+            ResourceType type, String name,
+            PatternType pattern, AclOperation operation) {
+        return new AclBinding(
+                new ResourcePattern(type, name, pattern),
+                new AccessControlEntry(principal, "*", operation,
+                        AclPermissionType.ALLOW));
     }
 
     private static Grant service(String name, Set<String> produced) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,6 +16,10 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -27,10 +32,40 @@ public final class KafkaBroker implements AutoCloseable {
     /** Fixed so a persistent log directory formatted once is accepted on every later start. */
     private static final String CLUSTER_ID = "finetune-local-kraft0";
 
+    /** The SCRAM mechanism of the secured listener (SASL_PLAINTEXT locally; SASL_SSL in production). */
+    public static final String SCRAM = "SCRAM-SHA-512";
+
     private final EmbeddedKafkaBroker broker;
+    private volatile int saslPort;
 
     private KafkaBroker(EmbeddedKafkaBroker broker) {
         this.broker = broker;
+    }
+
+    /**
+     * A broker on free ports that authenticates clients with SCRAM-SHA-512 over SASL_PLAINTEXT
+     * ({@link #saslBootstrapServers}) and authorizes them with the KRaft {@code StandardAuthorizer}, denying
+     * whatever no ACL allows. {@code passwords} are the principals' SCRAM credentials; the ACLs are
+     * {@link KafkaAccess#GRANTS}. Its PLAINTEXT listener on 127.0.0.1 ({@link #bootstrapServers}) is the
+     * operator's: its principal, {@code User:ANONYMOUS}, is the super user that creates topics, credentials and
+     * ACLs, as the broker's own controller link does (the first credential cannot be created through SASL).
+     */
+    public static KafkaBroker startSecured(Map<String, String> passwords) {
+        int sasl = FreePort.find();
+        KafkaBroker started = start(new EmbeddedKafkaBroker().withKafkaHost("127.0.0.1").withDeleteLogDirsOnClose(true), p -> {
+            p.put("listeners", p.getProperty("listeners") + ",SASL_PLAINTEXT://127.0.0.1:" + sasl);
+            p.put("listener.security.protocol.map", p.getProperty("listener.security.protocol.map")
+                    + ",SASL_PLAINTEXT:SASL_PLAINTEXT");
+            p.put("sasl.enabled.mechanisms", SCRAM);
+            p.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            p.put("allow.everyone.if.no.acl.found", "false");
+            p.put("super.users", "User:ANONYMOUS");
+        });
+        started.saslPort = sasl;
+        started.secure(passwords);
+        return started;
     }
 
     /** A broker on a free port whose data disappears when it is closed. */
@@ -69,6 +104,40 @@ public final class KafkaBroker implements AutoCloseable {
         KafkaBroker started = new KafkaBroker(broker);
         started.createPlatformTopics();
         return started;
+    }
+
+    /** The secured listener ({@link #startSecured}), for clients that sign in with SCRAM. */
+    public String saslBootstrapServers() {
+        if (saslPort == 0) {
+            throw new IllegalStateException("this broker has no SASL listener: start it with startSecured");
+        }
+        return "127.0.0.1:" + saslPort;
+    }
+
+    /** Client settings that sign in as {@code principal} with SCRAM on the secured listener. */
+    public Map<String, Object> saslClientConfig(String principal, String password) {
+        return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, saslBootstrapServers(),
+                "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", SCRAM,
+                "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                        + principal + "\" password=\"" + password + "\";");
+    }
+
+    /** SCRAM credentials for every principal, and the ACLs of {@link KafkaAccess#GRANTS}. */
+    private void secure(Map<String, String> passwords) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            List<org.apache.kafka.clients.admin.UserScramCredentialAlteration> credentials = new ArrayList<>();
+            passwords.forEach((principal, password) -> credentials.add(
+                    new UserScramCredentialUpsertion(principal,
+                            new ScramCredentialInfo(
+                                    ScramMechanism.SCRAM_SHA_512, 4096), password)));
+            admin.alterUserScramCredentials(credentials).all().get(30, TimeUnit.SECONDS);
+            admin.createAcls(KafkaAccess.aclBindings()).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot create the SCRAM credentials and ACLs on " + bootstrapServers(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while securing the broker", e);
+        }
     }
 
     /** {@code host:port}, as clients expect it in {@code bootstrap.servers}. */

@@ -1,0 +1,122 @@
+package dev.finetune.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.finetune.events.Topics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Kafka with SCRAM sign-in and the ACLs of {@link KafkaAccess}: the external pipeline produces labels and reads
+ * the public topics but nothing else; a service reads only its own topics with its own groups; a wrong
+ * password does not get in. One secured broker for all of it.
+ */
+class KafkaAclIT {
+
+    private static final Map<String, String> PASSWORDS = Map.of(
+            KafkaAccess.PIPELINE, "pipeline-" + System.nanoTime(),
+            "dataset-service", "dataset-" + System.nanoTime(),
+            "registry-service", "registry-" + System.nanoTime());
+    private static KafkaBroker broker;
+
+    @BeforeAll
+    static void start() {
+        broker = KafkaBroker.startSecured(PASSWORDS);
+    }
+
+    @AfterAll
+    static void stop() {
+        broker.close();
+    }
+
+    @Test
+    void thePipelineProducesLabelsAndReadsPromotionsButNothingElse() throws Exception {
+        send(KafkaAccess.PIPELINE, Topics.LABELS_INGEST, "reviews", "{\"text\": \"fine\", \"label\": \"positive\"}");
+
+        send("registry-service", Topics.MODELS_PROMOTED, "reviews", "{\"promoted\": 1}");
+        assertThat(read(KafkaAccess.PIPELINE, Topics.MODELS_PROMOTED, "pipeline-dashboard"))
+                .extracting(ConsumerRecord::value).contains("{\"promoted\": 1}");
+
+        assertThatThrownBy(() -> send(KafkaAccess.PIPELINE, Topics.DATASETS_PREPARED, "reviews", "{}"))
+                .hasRootCauseInstanceOf(TopicAuthorizationException.class);
+        assertThatThrownBy(() -> read(KafkaAccess.PIPELINE, Topics.DATASETS_PREPARED, "pipeline-snoop"))
+                .isInstanceOf(TopicAuthorizationException.class);
+        assertThatThrownBy(() -> read(KafkaAccess.PIPELINE, Topics.MODELS_PROMOTED, "dataset-service"))
+                .isInstanceOf(GroupAuthorizationException.class);
+    }
+
+    @Test
+    void aServiceReadsItsOwnTopicsWithItsOwnGroupsOnly() throws Exception {
+        send(KafkaAccess.PIPELINE, Topics.LABELS_INGEST, "acl", "{\"text\": \"ok\", \"label\": \"neutral\"}");
+        assertThat(read("dataset-service", Topics.LABELS_INGEST, "dataset-service-acl-test"))
+                .extracting(ConsumerRecord::key).contains("acl");
+
+        assertThatThrownBy(() -> read("dataset-service", Topics.TRAINING_CHECKPOINTS, "dataset-service-acl-test"))
+                .isInstanceOf(TopicAuthorizationException.class);
+        assertThatThrownBy(() -> send("dataset-service", Topics.MODELS_PROMOTED, "x", "{}"))
+                .hasRootCauseInstanceOf(TopicAuthorizationException.class);
+    }
+
+    @Test
+    void aWrongPasswordDoesNotGetIn() {
+        assertThatThrownBy(() -> {
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                    config(KafkaAccess.PIPELINE, "not-the-password"), new StringSerializer(), new StringSerializer())) {
+                producer.send(new ProducerRecord<>(Topics.LABELS_INGEST, "k", "v")).get(30, TimeUnit.SECONDS);
+            }
+        }).hasRootCauseInstanceOf(SaslAuthenticationException.class);
+    }
+
+    private static void send(String principal, String topic, String key, String value) throws Exception {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config(principal, PASSWORDS.get(principal)),
+                new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e;
+        }
+    }
+
+    /** What {@code principal} reads from the start of {@code topic} in {@code group} within a few polls. */
+    private static List<ConsumerRecord<String, String>> read(String principal, String topic, String group) {
+        Map<String, Object> config = config(principal, PASSWORDS.get(principal));
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            List<ConsumerRecord<String, String>> records = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (records.isEmpty() && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            }
+            return records;
+        }
+    }
+
+    private static Map<String, Object> config(String principal, String password) {
+        Map<String, Object> config = new HashMap<>(broker.saslClientConfig(principal, password));
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 20_000);
+        return config;
+    }
+}
