@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Runs the platform locally: a real Kafka broker, S3Proxy, the machine's PostgreSQL and the four
-# services as separate processes.
+# Runs the platform locally: a real Kafka broker, S3Proxy, the machine's PostgreSQL, Keycloak (the OIDC
+# provider, realm finetune, on :8180; it runs on a JDK 21+ found in JAVA_HOME or /usr/lib/jvm, or
+# KEYCLOAK_JAVA_HOME) and the four services as separate processes.
 #   ./devstack.sh demo    start everything, run the demo, print the outcome, stop
 #   ./devstack.sh [up]    start everything and keep it running until Ctrl-C
 #   ./devstack.sh check   start everything, check every service is ready, stop
-#   ./devstack.sh keycloak   start only Keycloak (the OIDC provider, realm finetune) on :8180 until Ctrl-C;
-#                            it runs on a JDK 21+ found in JAVA_HOME or /usr/lib/jvm (KEYCLOAK_JAVA_HOME overrides)
+#   ./devstack.sh keycloak   start only Keycloak on :8180 (KEYCLOAK_PORT) until Ctrl-C
 #   ./devstack.sh redrive <dead-letter topic> [bootstrap servers]
 #                         copy a dead-letter topic's records back to their source topics (docs/operations.md)
 # Builds the project first when it has not been built (or with --build).
@@ -21,6 +21,7 @@ fi
 needs_build() {
   [[ -n "${rebuild:-}" ]] && return 0
   [[ -f devstack/target/classpath.txt ]] || return 0
+  [[ -d libs/testing/target/keycloak ]] || return 0
   for service in dataset-service training-service evaluation-service registry-service; do
     [[ -f "$service/target/quarkus-app/quarkus-run.jar" ]] || return 0
   done
@@ -32,7 +33,7 @@ if needs_build; then
   ./mvnw -B -q install -DskipTests
 fi
 
-# Sign-in groundwork (issue 13): the services do not check tokens yet, so Keycloak runs on its own.
+# Keycloak alone, e.g. for `quarkus dev` of one service (its %dev profile trusts this issuer).
 if [[ "$mode" == "keycloak" ]]; then
   exec java -cp "devstack/target/classes:$(cat devstack/target/classpath.txt)" \
     dev.finetune.testing.KeycloakMain "${KEYCLOAK_PORT:-8180}" .devstack/keycloak
