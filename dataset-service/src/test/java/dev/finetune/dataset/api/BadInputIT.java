@@ -168,9 +168,11 @@ class BadInputIT {
     void eachMissingThingHasAKindOfItsOwn() {
         String name = Fixtures.name("missing");
         assertProblem(given().auth().oauth2(TestTokens.teamA()).get("/datasets/{name}", name), 404, "dataset-not-found");
-        assertProblem(given().auth().oauth2(TestTokens.teamA()).get("/datasets/{name}/versions/7", name), 404, "version-not-found");
+        // A version of a data set that does not exist (or that the caller may not read) is the data set missing.
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).get("/datasets/{name}/versions/7", name), 404, "dataset-not-found");
         given().auth().oauth2(TestTokens.teamA()).contentType("application/x-ndjson").body(utf8(Fixtures.jsonl(0, 20)))
                 .when().post("/datasets/{name}/versions", name).then().statusCode(201);
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).get("/datasets/{name}/versions/7", name), 404, "version-not-found");
         assertProblem(given().auth().oauth2(TestTokens.teamA()).get("/datasets/{name}/versions/1/splits/holdout", name), 404, "split-not-found");
         assertProblem(given().auth().oauth2(TestTokens.teamA()).get("/datasets/{name}/nothing-here", name), 404, "not-found");
         assertProblem(given().auth().oauth2(TestTokens.teamA()).contentType("application/x-ndjson").body(utf8(Fixtures.jsonl(0, 10)))
