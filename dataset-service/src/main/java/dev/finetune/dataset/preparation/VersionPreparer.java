@@ -8,6 +8,7 @@ import dev.finetune.dataset.domain.PendingExamples;
 import dev.finetune.dataset.ingest.CsvRowSource;
 import dev.finetune.dataset.ingest.RowSource;
 import dev.finetune.dataset.ingest.UploadFormat;
+import dev.finetune.dataset.ingest.UploadLimits;
 import dev.finetune.dataset.split.Split;
 import dev.finetune.dataset.validation.FatalProblem;
 import dev.finetune.events.EventCodec;
@@ -97,8 +98,9 @@ public class VersionPreparer {
         CountingStream counted = new CountingStream(new DigestInputStream(body, sha256));
         try (DatasetLock.Held held = lock.acquire(dataset, config.build().lockTimeout())) {
             return prepare(dataset, team, mode, "upload", () -> {
-                InputStream decoded = UploadFormat.decoded(counted);
-                return format.rows(decoded, columns, delimiter, config.validation().maxLineBytes());
+                UploadLimits limits = new UploadLimits(config.upload().maxBytes(), config.upload().maxRows());
+                InputStream decoded = limits.bytes(UploadFormat.decoded(counted));
+                return limits.rows(format.rows(decoded, columns, delimiter, config.validation().maxLineBytes()));
             }, (previous, rows) -> new Manifest.Lineage(previous, previous == null ? null
                     : store.uri(ArtifactLayout.manifest(dataset, previous)).toString(), new Manifest.Upload(format.code(), counted.peekedGzip(),
                     HexFormat.of().formatHex(sha256.digest()), counted.count(), rows.rowsRead()), null), null);

@@ -57,6 +57,11 @@ class BadInputIT {
         byte[] latin1 = (Fixtures.jsonl(0, 4).replace("review", "r\u00e9sum\u00e9")).getBytes(StandardCharsets.ISO_8859_1);
         byte[] tenMegabyteLine = ("{\"text\":\"" + "a".repeat(10 * 1024 * 1024) + "\",\"label\":\"x\"}\n")
                 .getBytes(StandardCharsets.UTF_8);
+        // A gzip bomb: 128 MiB of one repeated row (twice %test's dataset.upload.max-bytes) compressed in memory
+        // to a few hundred KB, well under the HTTP body limit; and more rows than dataset.upload.max-rows.
+        String row = "{\"text\":\"" + "a".repeat(1000) + "\",\"label\":\"x\"}\n";
+        byte[] gzipBomb = Fixtures.gzip(row.repeat(128 * 1024 * 1024 / row.length()));
+        byte[] rowFlood = Fixtures.gzip("{\"text\":\"t\",\"label\":\"x\"}\n".repeat(150_000));
 
         List<Case> cases = List.of(
                 new Case("malformed-json", "application/x-ndjson",
@@ -72,6 +77,10 @@ class BadInputIT {
                         "single-label", null),
                 new Case("ten-megabyte-line", "application/x-ndjson", tenMegabyteLine, 413, "line-too-long",
                         "line-too-long", 1),
+                new Case("gzip-bomb", "application/x-ndjson", gzipBomb, 413, "upload-too-large",
+                        "upload-too-large", null),
+                new Case("row-flood", "application/x-ndjson", rowFlood, 413, "upload-too-large",
+                        "upload-too-large", null),
                 new Case("unsupported-type", "application/pdf", utf8("%PDF-1.7"), 415, "unsupported-format",
                         "unsupported-format", null));
 
