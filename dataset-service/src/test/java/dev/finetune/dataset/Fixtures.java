@@ -1,11 +1,13 @@
 package dev.finetune.dataset;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.Topics;
+import dev.finetune.testing.TestTokens;
 import dev.finetune.testing.TopicSnapshot;
 import io.agroal.api.AgroalDataSource;
 import java.io.ByteArrayOutputStream;
@@ -36,6 +38,16 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 public final class Fixtures {
 
     private Fixtures() {
+    }
+
+    /**
+     * Creates data set {@code name} for team-a with the default trigger, as a contributor would before streaming
+     * its labels: records on labels.ingest never create a data set.
+     */
+    public static void createDataset(String name) {
+        given().auth().oauth2(TestTokens.teamA())
+                .contentType("application/json").body("{}").put("/datasets/{name}/trigger", name)
+                .then().statusCode(200);
     }
 
     public static String name(String prefix) {

@@ -14,9 +14,11 @@ import dev.finetune.events.kafka.EventMessages;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.StoredObject;
 import dev.finetune.support.outbox.Outbox;
+import dev.finetune.testing.FinetuneRealm;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
+import dev.finetune.testing.TestTokens;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -59,7 +61,7 @@ class FoundationIT {
     @Test
     void aKeyedEventGoesThroughTheServiceOutboxToKafka() throws Exception {
         String dataset = "reviews-" + UUID.randomUUID();
-        DatasetPrepared event = new DatasetPrepared(EventMeta.next("dataset-service", dataset + "-v1"), dataset, 1,
+        DatasetPrepared event = new DatasetPrepared(EventMeta.next("dataset-service", dataset + "-v1"), dataset, FinetuneRealm.TEAM_A, 1,
                 "s3://finetune/datasets/" + dataset + "/v1/manifest.json",
                 Map.of("test", new DatasetPrepared.SplitRef("s3://finetune/t.jsonl.gz", "ab", 10)),
                 List.of("negative", "positive"), "cd");
@@ -98,7 +100,7 @@ class FoundationIT {
 
     @Test
     void readinessCoversKafkaTheDatabaseAndTheArtifactStore() {
-        given().when().get("/q/health/ready").then()
+        given().auth().oauth2(TestTokens.teamA()).when().get("/q/health/ready").then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItems("artifact-store", "Database connections health check"))
@@ -107,7 +109,7 @@ class FoundationIT {
 
     @Test
     void exposesMetricsAndOpenApi() {
-        given().when().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
-        given().when().get("/q/openapi").then().statusCode(200).body(containsString("dataset-service"));
+        given().auth().oauth2(TestTokens.teamA()).when().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+        given().auth().oauth2(TestTokens.teamA()).when().get("/q/openapi").then().statusCode(200).body(containsString("dataset-service"));
     }
 }

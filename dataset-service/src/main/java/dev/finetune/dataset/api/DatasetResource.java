@@ -19,7 +19,10 @@ import dev.finetune.dataset.trigger.VersionTrigger;
 import dev.finetune.dataset.validation.FatalProblem;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.ObjectUri;
+import dev.finetune.support.access.Caller;
+import dev.finetune.support.access.Roles;
 import dev.finetune.support.outbox.OutboxEvent;
+import jakarta.annotation.security.RolesAllowed;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -47,7 +50,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The data set API: upload a version, cut one from pending records, list and read versions, download splits
- * and the quarantine, set a data set's trigger, delete a data set no model depends on.
+ * and the quarantine, set a data set's trigger, delete a data set no model depends on. Each data set belongs to
+ * a team: readers of that team read it (others get 404, as if it did not exist), its contributors add versions
+ * and set its trigger, its approvers delete it; administrators act on every team's.
  */
 @Path("/datasets")
 @Produces(MediaType.APPLICATION_JSON)
@@ -63,9 +68,12 @@ public class DatasetResource {
     private final DatasetLock lock;
     private final ArtifactStore store;
     private final DatasetConfig config;
+    private final Caller caller;
 
     public DatasetResource(VersionPreparer preparer, VersionTrigger trigger, PendingExamples pending,
-                           ModelReferences references, DatasetLock lock, ArtifactStore store, DatasetConfig config) {
+                           ModelReferences references, DatasetLock lock, ArtifactStore store, DatasetConfig config,
+                           Caller caller) {
+        this.caller = caller;
         this.preparer = preparer;
         this.trigger = trigger;
         this.pending = pending;
@@ -76,11 +84,14 @@ public class DatasetResource {
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     public List<Views.DatasetView> list() {
-        return QuarkusTransaction.requiringNew().call(() -> Dataset.allByName().stream().map(this::view).toList());
+        return QuarkusTransaction.requiringNew().call(() ->
+                Dataset.allByName(caller.readableTeams()).stream().map(this::view).toList());
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("{name}")
     public Views.DatasetView get(@PathParam("name") String name) {
         return view(dataset(name));
@@ -88,12 +99,15 @@ public class DatasetResource {
 
     /**
      * Uploads a version. The body is JSON Lines ({@code application/x-ndjson}) or CSV ({@code text/csv}),
-     * optionally gzip-compressed, and is streamed: it is never held in memory.
+     * optionally gzip-compressed, and is streamed: it is never held in memory. The first upload creates the data
+     * set, owned by the caller's team ({@code ?team=} names it when the caller acts for several).
      */
     @POST
     @Path("{name}/versions")
     @Consumes(MediaType.WILDCARD)
+    @RolesAllowed(Roles.CONTRIBUTOR)
     public Response upload(@PathParam("name") String name,
+                           @QueryParam("team") String team,
                            @QueryParam("mode") @DefaultValue("append") String mode,
                            @QueryParam("format") String format,
                            @QueryParam("textColumn") @DefaultValue("text") String textColumn,
@@ -102,7 +116,7 @@ public class DatasetResource {
                            @QueryParam("delimiter") @DefaultValue(",") String delimiter,
                            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                            InputStream body) {
-        VersionPreparer.checkName(name);
+        String owner = writableOrNewTeam(name, team);
         VersionBuilder.Mode versionMode = switch (mode.toLowerCase(Locale.ROOT)) {
             case "append" -> VersionBuilder.Mode.APPEND;
             case "replace" -> VersionBuilder.Mode.REPLACE;
@@ -116,7 +130,7 @@ public class DatasetResource {
                     "delimiter must be one of , ; | tab, got '" + delimiter + "'");
         };
         UploadFormat uploadFormat = UploadFormat.resolve(contentType, format);
-        VersionPreparer.Outcome outcome = preparer.fromUpload(name, versionMode, uploadFormat,
+        VersionPreparer.Outcome outcome = preparer.fromUpload(name, owner, versionMode, uploadFormat,
                 new CsvRowSource.Columns(textColumn, labelColumn, sourceIdColumn), separator, body);
         return outcome(outcome);
     }
@@ -124,8 +138,10 @@ public class DatasetResource {
     /** Cuts a version from the data set's pending {@code labels.ingest} records now. */
     @POST
     @Path("{name}/prepare")
+    @RolesAllowed(Roles.CONTRIBUTOR)
     public Response prepare(@PathParam("name") String name) {
-        VersionPreparer.checkName(name);
+        Dataset d = dataset(name);
+        caller.checkWrite(d.team, "data set " + name);
         VersionPreparer.Outcome outcome = preparer.fromPending(name);
         if (!outcome.created() && outcome.report() == null) {
             throw FatalProblem.of(409, "nothing-pending", "Nothing to prepare", null, outcome.message());
@@ -142,12 +158,18 @@ public class DatasetResource {
         return Response.created(URI.create(view.links().get("self"))).entity(view).build();
     }
 
-    /** Sets the data set's own trigger (N, M, T); a missing field falls back to the service default. */
+    /**
+     * Sets the data set's own trigger (N, M, T); a missing field falls back to the service default. Creates the
+     * data set when it does not exist yet, owned by the caller's team ({@code ?team=} names it), so that records
+     * on labels.ingest can join it.
+     */
     @PUT
     @Path("{name}/trigger")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Views.DatasetView setTrigger(@PathParam("name") String name, Views.TriggerView settings) {
-        VersionPreparer.checkName(name);
+    @RolesAllowed(Roles.CONTRIBUTOR)
+    public Views.DatasetView setTrigger(@PathParam("name") String name, @QueryParam("team") String team,
+                                        Views.TriggerView settings) {
+        String owner = writableOrNewTeam(name, team);
         Long seconds = null;
         if (settings.partialAfter() != null) {
             try {
@@ -170,6 +192,7 @@ public class DatasetResource {
             if (d == null) {
                 d = new Dataset();
                 d.name = name;
+                d.team = owner;
                 d.persist();
             }
             d.triggerNewExamples = settings.newExamples();
@@ -182,6 +205,7 @@ public class DatasetResource {
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("{name}/versions")
     public List<Views.VersionSummary> versions(@PathParam("name") String name) {
         dataset(name);
@@ -190,6 +214,7 @@ public class DatasetResource {
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("{name}/versions/{version}")
     public Views.VersionView version(@PathParam("name") String name, @PathParam("version") int version) {
         return Views.version(row(name, version), null, null, null);
@@ -197,6 +222,7 @@ public class DatasetResource {
 
     /** The validation report of a version: rejected rows by reason, samples, label changes and shift. */
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("{name}/versions/{version}/report")
     public Object report(@PathParam("name") String name, @PathParam("version") int version) {
         return VersionMapper.manifest(row(name, version)).validation();
@@ -204,6 +230,7 @@ public class DatasetResource {
 
     /** Streams a split's gzipped JSON Lines from the artifact store. */
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("{name}/versions/{version}/splits/{split}")
     @Produces({GZIP, MediaType.APPLICATION_JSON})
     public Response split(@PathParam("name") String name, @PathParam("version") int version,
@@ -220,6 +247,7 @@ public class DatasetResource {
 
     /** Streams the quarantined rows (gzipped JSON Lines: line or offset, reason, detail, text, label). */
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("{name}/versions/{version}/quarantine")
     @Produces({GZIP, MediaType.APPLICATION_JSON})
     public Response quarantine(@PathParam("name") String name, @PathParam("version") int version) {
@@ -243,10 +271,11 @@ public class DatasetResource {
      */
     @DELETE
     @Path("{name}")
+    @RolesAllowed(Roles.APPROVER)
     public Response delete(@PathParam("name") String name) {
         VersionPreparer.checkName(name);
         try (DatasetLock.Held held = lock.acquire(name, config.build().lockTimeout())) {
-            dataset(name);
+            caller.checkWrite(dataset(name).team, "data set " + name);
             List<String> models = references.referencing(name);
             if (!models.isEmpty()) {
                 throw new FatalProblem(409, "dataset-referenced", "The data set is in use", null, "dataset-referenced",
@@ -270,17 +299,36 @@ public class DatasetResource {
         return Response.noContent().build();
     }
 
+    /** The data set, if the caller may read its team's; else 404 as if it did not exist. */
     private Dataset dataset(String name) {
         VersionPreparer.checkName(name);
         Dataset d = QuarkusTransaction.requiringNew().call(() -> Dataset.<Dataset>findById(name));
-        if (d == null) {
+        if (d == null || !caller.canRead(d.team)) {
             throw Problems.datasetNotFound(name);
         }
         return d;
     }
 
-    private DatasetVersion row(String name, int version) {
+    /**
+     * The team of a data set the caller is about to write: an existing one must be its team's (another team's
+     * it cannot read answers 404, one it can only read 403); a new one will be owned by {@code requested}, or
+     * the caller's only team.
+     */
+    private String writableOrNewTeam(String name, String requested) {
         VersionPreparer.checkName(name);
+        Dataset existing = QuarkusTransaction.requiringNew().call(() -> Dataset.<Dataset>findById(name));
+        if (existing == null) {
+            return caller.owningTeam(requested);
+        }
+        if (!caller.canRead(existing.team)) {
+            throw Problems.datasetNotFound(name);
+        }
+        caller.checkWrite(existing.team, "data set " + name);
+        return existing.team;
+    }
+
+    private DatasetVersion row(String name, int version) {
+        dataset(name);
         return QuarkusTransaction.requiringNew().call(() -> DatasetVersion.of(name, version))
                 .orElseThrow(() -> Problems.versionNotFound(name, version));
     }
@@ -289,7 +337,7 @@ public class DatasetResource {
         List<DatasetVersion> versions = QuarkusTransaction.requiringNew().call(() -> DatasetVersion.allOf(d.name));
         TriggerSettings effective = trigger.settingsOf(d);
         Integer latest = versions.isEmpty() ? null : versions.get(versions.size() - 1).version;
-        return new Views.DatasetView(d.name, d.createdAt, latest, versions.size(), pending.countAll(d.name),
+        return new Views.DatasetView(d.name, d.team, d.createdAt, latest, versions.size(), pending.countAll(d.name),
                 new Views.TriggerView(effective.newExamples(), effective.partialExamples(),
                         effective.partialAfter().toString()),
                 d.lastFailure, references.referencing(d.name),

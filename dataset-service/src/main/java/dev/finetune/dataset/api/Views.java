@@ -17,8 +17,8 @@ public final class Views {
     private Views() {
     }
 
-    /** A data set with its trigger settings and what is waiting. */
-    public record DatasetView(String name, Instant createdAt, Integer latestVersion, int versions, long pending,
+    /** A data set with its owning team, its trigger settings and what is waiting. */
+    public record DatasetView(String name, String team, Instant createdAt, Integer latestVersion, int versions, long pending,
                               TriggerView trigger, String lastFailure, List<String> referencedBy,
                               Map<String, String> links) {
     }

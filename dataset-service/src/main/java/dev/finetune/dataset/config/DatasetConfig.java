@@ -23,6 +23,9 @@ public interface DatasetConfig {
     /** When pending records from {@code labels.ingest} become a version. */
     Trigger trigger();
 
+    /** Caps on one upload, counted after decompression. */
+    Upload upload();
+
 
     interface Validation {
         /** A physical line (or CSV record) longer than this many bytes fails the whole upload. */
@@ -76,6 +79,16 @@ public interface DatasetConfig {
         /** How long a build waits for another build of the same data set (any instance) to finish. */
         @WithDefault("120s")
         Duration lockTimeout();
+    }
+
+    interface Upload {
+        /** Most bytes of an upload once decompressed (a gzip bomb is refused here, not on disk). */
+        @WithDefault("4294967296")
+        long maxBytes();
+
+        /** Most rows of an upload, rejected ones included. */
+        @WithDefault("20000000")
+        long maxRows();
     }
 
     interface Trigger {

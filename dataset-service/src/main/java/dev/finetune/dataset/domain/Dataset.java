@@ -16,6 +16,10 @@ public class Dataset extends PanacheEntityBase {
     @Id
     public String name;
 
+    /** The team that owns the data set: only its members (and administrators) change it or read it. */
+    @Column(nullable = false)
+    public String team;
+
     @Column(name = "created_at", nullable = false, insertable = false, updatable = false)
     public Instant createdAt;
 
@@ -34,7 +38,11 @@ public class Dataset extends PanacheEntityBase {
     @Column(name = "last_failure")
     public String lastFailure;
 
-    public static List<Dataset> allByName() {
-        return list("order by name");
+    /** By name; {@code teams}, when not null, limits to the data sets they own. */
+    public static List<Dataset> allByName(java.util.Set<String> teams) {
+        if (teams == null) {
+            return list("order by name");
+        }
+        return list("team in ?1 order by name", teams.isEmpty() ? java.util.Set.of("") : teams);
     }
 }

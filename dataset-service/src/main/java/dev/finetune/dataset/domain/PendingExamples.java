@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** Records from {@code labels.ingest} waiting for the trigger, per data set. */
 @ApplicationScoped
@@ -37,12 +38,15 @@ public class PendingExamples {
     /**
      * Adds a batch of records of one data set, each with the trace it arrived in, in one transaction and one
      * JDBC batch; insert-or-ignore on the Kafka coordinates, so redelivered records are not counted twice.
-     * Returns how many were new.
+     * Returns how many were new, or empty when the data set does not exist: records never create one, since a
+     * data set needs an owning team that a record cannot name (the row is share-locked against a concurrent delete).
      */
     @Transactional
-    public int addAll(String dataset, List<Arrival> arrivals) {
-        entityManager.createNativeQuery("INSERT INTO dataset (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")
-                .setParameter(1, dataset).executeUpdate();
+    public OptionalInt addAll(String dataset, List<Arrival> arrivals) {
+        if (entityManager.createNativeQuery("SELECT name FROM dataset WHERE name = ?1 FOR KEY SHARE")
+                .setParameter(1, dataset).getResultList().isEmpty()) {
+            return OptionalInt.empty();
+        }
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("""
                      INSERT INTO pending_example (dataset, text, label, source_id, topic, kafka_partition, kafka_offset,
@@ -64,7 +68,7 @@ public class PendingExamples {
             for (int count : ps.executeBatch()) {
                 added += Math.max(count, 0);
             }
-            return added;
+            return OptionalInt.of(added);
         } catch (SQLException e) {
             throw new IllegalStateException("storing pending examples of " + dataset + " failed", e);
         }

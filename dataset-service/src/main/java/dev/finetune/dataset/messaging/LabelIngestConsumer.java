@@ -13,8 +13,11 @@ import dev.finetune.events.kafka.TraceContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.header.Header;
@@ -24,8 +27,9 @@ import org.jboss.logging.Logger;
 /**
  * Consumes {@code labels.ingest} in batches (as the broker hands them over): each record (key: data set name,
  * value: a {@link LabelRecord}) joins the data set's pending examples, one transaction per data set and batch,
- * then the trigger decides whether they become a version. A record that is not a usable LabelRecord goes to
- * {@code dlq.dataset-service.labels.ingest} with the reason, and the rest of its batch is stored. A batch that
+ * then the trigger decides whether they become a version. A record that is not a usable LabelRecord, or whose
+ * data set does not exist ("data set X does not exist"), goes to {@code dlq.dataset-service.labels.ingest} with
+ * the reason, and the rest of its batch is stored. A batch that
  * cannot be stored because the database is away is retried ({@link RetryTransientFaults}) with its offsets
  * uncommitted; only a batch still failing after {@code consumer.retry.max-duration} is dead-lettered, as
  * {@code transient-exhausted}. Storing again is harmless: pending rows are unique by Kafka coordinates.
@@ -51,24 +55,41 @@ public class LabelIngestConsumer {
     @Blocking
     public void consume(ConsumerRecords<String, String> records) {
         Map<String, List<PendingExamples.Arrival>> byDataset = new LinkedHashMap<>();
+        Map<String, List<ConsumerRecord<String, String>>> sources = new LinkedHashMap<>();
         for (ConsumerRecord<String, String> record : records) {
             try {
                 LabelRecord example = decode(record.key(), record.value());
                 byDataset.computeIfAbsent(record.key(), k -> new ArrayList<>())
                         .add(new PendingExamples.Arrival(example, record.topic(), record.partition(), record.offset(),
                                 traceparent(record)));
+                sources.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(record);
             } catch (EventFormatException e) {
                 deadLetters.send(record, e.getMessage());
             }
         }
-        store(byDataset);
+        // Dead-lettered only once the whole batch is stored: a retried store must not send them twice.
+        for (String unknown : store(byDataset)) {
+            for (ConsumerRecord<String, String> record : sources.get(unknown)) {
+                deadLetters.send(record, "data set " + unknown + " does not exist");
+            }
+        }
     }
 
-    /** The decoded records of one batch, per data set; retried as a whole while the database is away. */
+    /**
+     * The decoded records of one batch, per data set; retried as a whole while the database is away. Returns the
+     * data sets that do not exist, whose records were not stored: a record cannot create a data set, which needs
+     * an owning team (create it first with an upload or {@code PUT /datasets/{name}/trigger}).
+     */
     @RetryTransientFaults
-    void store(Map<String, List<PendingExamples.Arrival>> byDataset) {
+    Set<String> store(Map<String, List<PendingExamples.Arrival>> byDataset) {
+        Set<String> unknown = new LinkedHashSet<>();
         for (Map.Entry<String, List<PendingExamples.Arrival>> batch : byDataset.entrySet()) {
-            int added = pending.addAll(batch.getKey(), batch.getValue());
+            OptionalInt stored = pending.addAll(batch.getKey(), batch.getValue());
+            if (stored.isEmpty()) {
+                unknown.add(batch.getKey());
+                continue;
+            }
+            int added = stored.getAsInt();
             if (added < batch.getValue().size()) {
                 LOG.debugf("%s: %d of %d records already pending, skipped", batch.getKey(),
                         batch.getValue().size() - added, batch.getValue().size());
@@ -77,6 +98,7 @@ public class LabelIngestConsumer {
             // fault: the trigger records the failure and the records stay pending.
             trigger.check(batch.getKey());
         }
+        return unknown;
     }
 
     /** The trace the record was produced in: a batch has no single current one, each record has its own. */

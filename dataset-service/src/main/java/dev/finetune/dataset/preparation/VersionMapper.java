@@ -33,12 +33,15 @@ public final class VersionMapper {
         return EventCodec.decode(row.manifest, Manifest.class);
     }
 
-    /** The event announcing a version; the correlation id ({@code name-vN}) follows it downstream. */
-    public static DatasetPrepared event(Manifest manifest, String manifestUri) {
+    /**
+     * The event announcing a version, with the team that owns the data set; the correlation id ({@code name-vN})
+     * follows it downstream.
+     */
+    public static DatasetPrepared event(Manifest manifest, String team, String manifestUri) {
         Map<String, DatasetPrepared.SplitRef> splits = new LinkedHashMap<>();
         manifest.splits().forEach((name, file) ->
                 splits.put(name, new DatasetPrepared.SplitRef(file.uri(), file.sha256(), Math.toIntExact(file.examples()))));
         return new DatasetPrepared(EventMeta.next(PRODUCER, manifest.dataset() + "-v" + manifest.version()),
-                manifest.dataset(), manifest.version(), manifestUri, splits, manifest.labels(), manifest.contentSha256());
+                manifest.dataset(), team, manifest.version(), manifestUri, splits, manifest.labels(), manifest.contentSha256());
     }
 }

@@ -8,6 +8,7 @@ import dev.finetune.dataset.domain.PendingExamples;
 import dev.finetune.dataset.ingest.CsvRowSource;
 import dev.finetune.dataset.ingest.RowSource;
 import dev.finetune.dataset.ingest.UploadFormat;
+import dev.finetune.dataset.ingest.UploadLimits;
 import dev.finetune.dataset.split.Split;
 import dev.finetune.dataset.validation.FatalProblem;
 import dev.finetune.events.EventCodec;
@@ -86,16 +87,20 @@ public class VersionPreparer {
         }
     }
 
-    /** A version from an uploaded body, streamed: the body is read once, row by row. */
-    public Outcome fromUpload(String dataset, VersionBuilder.Mode mode, UploadFormat format,
+    /**
+     * A version from an uploaded body, streamed: the body is read once, row by row. {@code team} owns the data
+     * set if this upload creates it; an existing data set keeps its team.
+     */
+    public Outcome fromUpload(String dataset, String team, VersionBuilder.Mode mode, UploadFormat format,
                               CsvRowSource.Columns columns, char delimiter, InputStream body) {
         checkName(dataset);
         MessageDigest sha256 = ContentHash.sha256();
         CountingStream counted = new CountingStream(new DigestInputStream(body, sha256));
         try (DatasetLock.Held held = lock.acquire(dataset, config.build().lockTimeout())) {
-            return prepare(dataset, mode, "upload", () -> {
-                InputStream decoded = UploadFormat.decoded(counted);
-                return format.rows(decoded, columns, delimiter, config.validation().maxLineBytes());
+            return prepare(dataset, team, mode, "upload", () -> {
+                UploadLimits limits = new UploadLimits(config.upload().maxBytes(), config.upload().maxRows());
+                InputStream decoded = limits.bytes(UploadFormat.decoded(counted));
+                return limits.rows(format.rows(decoded, columns, delimiter, config.validation().maxLineBytes()));
             }, (previous, rows) -> new Manifest.Lineage(previous, previous == null ? null
                     : store.uri(ArtifactLayout.manifest(dataset, previous)).toString(), new Manifest.Upload(format.code(), counted.peekedGzip(),
                     HexFormat.of().formatHex(sha256.digest()), counted.count(), rows.rowsRead()), null), null);
@@ -116,7 +121,7 @@ public class VersionPreparer {
             }
             PendingRowSource[] source = new PendingRowSource[1];
             try (Scope trace = TraceContext.resume(tracer, pending.traceparent(maxId.get()), "prepare version")) {
-                return prepare(dataset, VersionBuilder.Mode.APPEND, Topics.LABELS_INGEST,
+                return prepare(dataset, null, VersionBuilder.Mode.APPEND, Topics.LABELS_INGEST,
                         () -> source[0] = new PendingRowSource(pending, dataset, maxId.get()),
                         (previous, rows) -> new Manifest.Lineage(previous, previous == null ? null
                                 : store.uri(ArtifactLayout.manifest(dataset, previous)).toString(), null, source[0].lineage()),
@@ -136,7 +141,7 @@ public class VersionPreparer {
         Manifest.Lineage lineage(Integer previousVersion, RowSource rows);
     }
 
-    private Outcome prepare(String dataset, VersionBuilder.Mode mode, String source, RowsFactory rowsFactory,
+    private Outcome prepare(String dataset, String team, VersionBuilder.Mode mode, String source, RowsFactory rowsFactory,
                             LineageFactory lineageFactory, Long pendingMaxId) {
         Optional<DatasetVersion> latest = QuarkusTransaction.requiringNew().call(() -> DatasetVersion.latest(dataset));
         Manifest previousManifest = latest.map(VersionMapper::manifest).orElse(null);
@@ -154,7 +159,7 @@ public class VersionPreparer {
             }
             int version = latest.map(v -> v.version + 1).orElse(1);
             Manifest.Lineage lineage = lineageFactory.lineage(previous == null ? null : previous.version(), rows);
-            DatasetVersion row = store(dataset, version, mode, source, built, lineage, pendingMaxId);
+            DatasetVersion row = store(dataset, team, version, mode, source, built, lineage, pendingMaxId);
             LOG.infof("data set %s: version %d prepared from %s (%d examples, %d new, %d rejected)", dataset, version,
                     source, built.statistics().examples(), built.statistics().newExamples(), built.report().rejected());
             return new Outcome(true, row, built.report(), "version " + version + " created");
@@ -162,7 +167,7 @@ public class VersionPreparer {
     }
 
     /** Stores the objects, then commits; deletes the objects when the commit does not happen. */
-    private DatasetVersion store(String dataset, int version, VersionBuilder.Mode mode, String source,
+    private DatasetVersion store(String dataset, String team, int version, VersionBuilder.Mode mode, String source,
                                  PreparedVersion built, Manifest.Lineage lineage, Long pendingMaxId) {
         List<ObjectUri> written = new ArrayList<>();
         try {
@@ -178,7 +183,7 @@ public class VersionPreparer {
             StoredObject manifestObject = store.put(ArtifactLayout.manifest(dataset, version),
                     EventCodec.encode(manifest).getBytes(StandardCharsets.UTF_8), "application/json");
             written.add(manifestObject.uri());
-            return QuarkusTransaction.requiringNew().call(() -> commit(manifest, manifestObject.uri().toString(),
+            return QuarkusTransaction.requiringNew().call(() -> commit(manifest, team, manifestObject.uri().toString(),
                     pendingMaxId));
         } catch (RuntimeException e) {
             for (ObjectUri uri : written) {
@@ -207,15 +212,25 @@ public class VersionPreparer {
         return new Manifest.StoredFile(stored.uri().toString(), stored.sha256(), stored.size(), file.rows());
     }
 
-    private DatasetVersion commit(Manifest manifest, String manifestUri, Long pendingMaxId) {
-        entityManager.createNativeQuery("INSERT INTO dataset (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")
-                .setParameter(1, manifest.dataset()).executeUpdate();
+    /**
+     * Commits the version and its event. An upload may create the data set ({@code team} owns it then); records
+     * from labels.ingest only ever join an existing one ({@code team} is null), whose team the event carries.
+     */
+    private DatasetVersion commit(Manifest manifest, String team, String manifestUri, Long pendingMaxId) {
+        if (team != null) {
+            entityManager.createNativeQuery("INSERT INTO dataset (name, team) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING")
+                    .setParameter(1, manifest.dataset()).setParameter(2, team).executeUpdate();
+        }
+        Dataset owner = Dataset.findById(manifest.dataset());
+        if (owner == null) {
+            throw new IllegalStateException("data set " + manifest.dataset() + " does not exist");
+        }
         DatasetVersion row = VersionMapper.row(manifest, manifestUri);
         row.persist();
         if (pendingMaxId != null) {
             consumePending(manifest.dataset(), pendingMaxId);
         }
-        outbox.record(VersionMapper.event(manifest, manifestUri));
+        outbox.record(VersionMapper.event(manifest, owner.team, manifestUri));
         return row;
     }
 

@@ -9,6 +9,7 @@ import dev.finetune.storage.ArtifactStore;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
+import dev.finetune.testing.TestTokens;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -56,6 +57,11 @@ class BadInputIT {
         byte[] latin1 = (Fixtures.jsonl(0, 4).replace("review", "r\u00e9sum\u00e9")).getBytes(StandardCharsets.ISO_8859_1);
         byte[] tenMegabyteLine = ("{\"text\":\"" + "a".repeat(10 * 1024 * 1024) + "\",\"label\":\"x\"}\n")
                 .getBytes(StandardCharsets.UTF_8);
+        // A gzip bomb: 128 MiB of one repeated row (twice %test's dataset.upload.max-bytes) compressed in memory
+        // to a few hundred KB, well under the HTTP body limit; and more rows than dataset.upload.max-rows.
+        String row = "{\"text\":\"" + "a".repeat(1000) + "\",\"label\":\"x\"}\n";
+        byte[] gzipBomb = Fixtures.gzip(row.repeat(128 * 1024 * 1024 / row.length()));
+        byte[] rowFlood = Fixtures.gzip("{\"text\":\"t\",\"label\":\"x\"}\n".repeat(150_000));
 
         List<Case> cases = List.of(
                 new Case("malformed-json", "application/x-ndjson",
@@ -71,6 +77,10 @@ class BadInputIT {
                         "single-label", null),
                 new Case("ten-megabyte-line", "application/x-ndjson", tenMegabyteLine, 413, "line-too-long",
                         "line-too-long", 1),
+                new Case("gzip-bomb", "application/x-ndjson", gzipBomb, 413, "upload-too-large",
+                        "upload-too-large", null),
+                new Case("row-flood", "application/x-ndjson", rowFlood, 413, "upload-too-large",
+                        "upload-too-large", null),
                 new Case("unsupported-type", "application/pdf", utf8("%PDF-1.7"), 415, "unsupported-format",
                         "unsupported-format", null));
 
@@ -78,7 +88,7 @@ class BadInputIT {
         for (Case c : cases) {
             String name = Fixtures.name("bad-" + c.name());
             names.add(name);
-            ExtractableResponse<Response> problem = given().contentType(c.contentType()).body(c.body())
+            ExtractableResponse<Response> problem = given().auth().oauth2(TestTokens.teamA()).contentType(c.contentType()).body(c.body())
                     .when().post("/datasets/{name}/versions", name)
                     .then().extract();
             assertThat(problem.statusCode()).as(c.name() + ": " + problem.asString()).isEqualTo(c.status());
@@ -100,12 +110,12 @@ class BadInputIT {
     @Test
     void anInvalidModeOrDelimiterIsRefusedWithItsProblemAndLeavesNothing() {
         String badMode = Fixtures.name("bad-mode");
-        assertInvalidParameter(given().contentType("application/x-ndjson").queryParam("mode", "merge")
+        assertInvalidParameter(given().auth().oauth2(TestTokens.teamA()).contentType("application/x-ndjson").queryParam("mode", "merge")
                 .body(utf8(Fixtures.jsonl(0, 10))).when().post("/datasets/{name}/versions", badMode).then().extract(),
                 "/datasets/" + badMode + "/versions", "mode must be append or replace, got 'merge'");
 
         String badDelimiter = Fixtures.name("bad-delimiter");
-        assertInvalidParameter(given().contentType("text/csv").queryParam("delimiter", ":")
+        assertInvalidParameter(given().auth().oauth2(TestTokens.teamA()).contentType("text/csv").queryParam("delimiter", ":")
                 .body(utf8("text:label\nhello:greeting\n")).when().post("/datasets/{name}/versions", badDelimiter)
                 .then().extract(),
                 "/datasets/" + badDelimiter + "/versions", "delimiter must be one of , ; | tab, got ':'");
@@ -120,7 +130,7 @@ class BadInputIT {
     @Test
     void aTriggerWithAnInvalidPartialAfterIsRefusedAndNotStored() {
         String name = Fixtures.name("bad-trigger");
-        assertInvalidParameter(given().contentType("application/json")
+        assertInvalidParameter(given().auth().oauth2(TestTokens.teamA()).contentType("application/json")
                         .body(Map.of("newExamples", 10, "partialExamples", 5, "partialAfter", "ten minutes"))
                         .when().put("/datasets/{name}/trigger", name).then().extract(),
                 "/datasets/" + name + "/trigger",
@@ -128,9 +138,9 @@ class BadInputIT {
         Fixtures.assertNoRows(db, name);
 
         // A negative duration parses but is no trigger either; a data set's stored trigger stays as it was.
-        given().contentType("application/json").body(Map.of("newExamples", 10, "partialExamples", 5,
+        given().auth().oauth2(TestTokens.teamA()).contentType("application/json").body(Map.of("newExamples", 10, "partialExamples", 5,
                 "partialAfter", "PT30S")).when().put("/datasets/{name}/trigger", name).then().statusCode(200);
-        ExtractableResponse<Response> negative = given().contentType("application/json")
+        ExtractableResponse<Response> negative = given().auth().oauth2(TestTokens.teamA()).contentType("application/json")
                 .body(Map.of("newExamples", 7, "partialExamples", 3, "partialAfter", "-PT1M"))
                 .when().put("/datasets/{name}/trigger", name).then().extract();
         assertThat(negative.statusCode()).as(negative.asString()).isEqualTo(400);
@@ -143,7 +153,7 @@ class BadInputIT {
     @Test
     void aTriggerBodyThatIsMissingUnknownMistypedOrOutOfBoundsIsRefusedAndChangesNothing() {
         String name = Fixtures.name("bad-trigger-body");
-        given().contentType("application/json").body(Map.of("newExamples", 10, "partialExamples", 5,
+        given().auth().oauth2(TestTokens.teamA()).contentType("application/json").body(Map.of("newExamples", 10, "partialExamples", 5,
                 "partialAfter", "PT30S")).when().put("/datasets/{name}/trigger", name).then().statusCode(200);
         Map<String, Object[]> refused = new java.util.LinkedHashMap<>();
         refused.put("missing-body", new Object[] {"", null});
@@ -152,7 +162,7 @@ class BadInputIT {
         refused.put("unreadable-json", new Object[] {"{\"newExamples\": ", null});
         refused.put("invalid-parameter", new Object[] {"{\"newExamples\": 10000001}", null});
         refused.forEach((kind, bodyAndField) -> {
-            ExtractableResponse<Response> problem = given().contentType("application/json")
+            ExtractableResponse<Response> problem = given().auth().oauth2(TestTokens.teamA()).contentType("application/json")
                     .body((String) bodyAndField[0]).when().put("/datasets/{name}/trigger", name).then().extract();
             assertThat(problem.statusCode()).as(kind + ": " + problem.asString()).isEqualTo(400);
             assertThat(problem.contentType()).as(kind).startsWith("application/problem+json");
@@ -166,20 +176,22 @@ class BadInputIT {
     @Test
     void eachMissingThingHasAKindOfItsOwn() {
         String name = Fixtures.name("missing");
-        assertProblem(given().get("/datasets/{name}", name), 404, "dataset-not-found");
-        assertProblem(given().get("/datasets/{name}/versions/7", name), 404, "version-not-found");
-        given().contentType("application/x-ndjson").body(utf8(Fixtures.jsonl(0, 20)))
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).get("/datasets/{name}", name), 404, "dataset-not-found");
+        // A version of a data set that does not exist (or that the caller may not read) is the data set missing.
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).get("/datasets/{name}/versions/7", name), 404, "dataset-not-found");
+        given().auth().oauth2(TestTokens.teamA()).contentType("application/x-ndjson").body(utf8(Fixtures.jsonl(0, 20)))
                 .when().post("/datasets/{name}/versions", name).then().statusCode(201);
-        assertProblem(given().get("/datasets/{name}/versions/1/splits/holdout", name), 404, "split-not-found");
-        assertProblem(given().get("/datasets/{name}/nothing-here", name), 404, "not-found");
-        assertProblem(given().contentType("application/x-ndjson").body(utf8(Fixtures.jsonl(0, 10)))
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).get("/datasets/{name}/versions/7", name), 404, "version-not-found");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).get("/datasets/{name}/versions/1/splits/holdout", name), 404, "split-not-found");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).get("/datasets/{name}/nothing-here", name), 404, "not-found");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).contentType("application/x-ndjson").body(utf8(Fixtures.jsonl(0, 10)))
                 .when().post("/datasets/{name}/versions", "Not A Name"), 400, "invalid-name");
     }
 
 
     /** The trigger the test stored first (10, 5, PT30S), untouched by what was refused after it. */
     private static void assertTriggerStayed(String name) {
-        given().when().get("/datasets/{name}", name).then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}", name).then().statusCode(200)
                 .body("trigger.newExamples", org.hamcrest.Matchers.equalTo(10))
                 .body("trigger.partialExamples", org.hamcrest.Matchers.equalTo(5))
                 .body("trigger.partialAfter", org.hamcrest.Matchers.equalTo("PT30S"));

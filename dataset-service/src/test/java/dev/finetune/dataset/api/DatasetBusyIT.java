@@ -11,6 +11,7 @@ import dev.finetune.storage.ArtifactStore;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
+import dev.finetune.testing.TestTokens;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -97,7 +98,7 @@ class DatasetBusyIT {
                                 + "' is being prepared; waited PT2S"));
                 assertThat(Duration.ofNanos(System.nanoTime() - started)).as("waited for the lock first")
                         .isGreaterThanOrEqualTo(Duration.ofSeconds(2));
-                given().when().delete("/datasets/{name}", name).then().statusCode(409)
+                given().auth().oauth2(TestTokens.teamA()).when().delete("/datasets/{name}", name).then().statusCode(409)
                         .contentType("application/problem+json")
                         .body("type", equalTo("https://finetune.dev/problems/busy"));
                 assertThat(first).as("the first build is still held").isNotDone();
@@ -114,7 +115,7 @@ class DatasetBusyIT {
             }
         }
         // The refused upload made nothing: one version, one event; and the data set is free again.
-        given().when().get("/datasets/{name}/versions", name).then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}/versions", name).then().statusCode(200)
                 .body("version", equalTo(List.of(1)));
         assertThat(Fixtures.exactlyPrepared(bootstrapServers, name, 1)).extracting(DatasetPrepared::version)
                 .containsExactly(1);
@@ -122,7 +123,7 @@ class DatasetBusyIT {
     }
 
     private static Response upload(String name, String jsonl) {
-        return given().contentType("application/x-ndjson").body(jsonl.getBytes(StandardCharsets.UTF_8))
+        return given().auth().oauth2(TestTokens.teamA()).contentType("application/x-ndjson").body(jsonl.getBytes(StandardCharsets.UTF_8))
                 .when().post("/datasets/{name}/versions", name);
     }
 }

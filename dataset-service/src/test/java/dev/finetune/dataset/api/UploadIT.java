@@ -18,6 +18,7 @@ import dev.finetune.storage.ObjectUri;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
+import dev.finetune.testing.TestTokens;
 import dev.finetune.testing.TestTrace;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.WithTestResource;
@@ -72,7 +73,7 @@ class UploadIT {
         String name = Fixtures.name("reviews");
         String body = Fixtures.jsonl(0, 60) + "{\"text\":\"\",\"label\":\"positive\"}\n" + Fixtures.row(3);
 
-        Response created = given().contentType("application/x-ndjson").body(body.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        Response created = given().auth().oauth2(TestTokens.teamA()).contentType("application/x-ndjson").body(body.getBytes(java.nio.charset.StandardCharsets.UTF_8))
                 .when().post("/datasets/{name}/versions", name)
                 .then().statusCode(201)
                 .header("Location", org.hamcrest.Matchers.endsWith("/datasets/" + name + "/versions/1"))
@@ -100,14 +101,14 @@ class UploadIT {
         assertThat(event.labels()).containsExactly("negative", "positive");
         assertThat(event.manifestUri()).isEqualTo("s3://finetune/datasets/" + name + "/v1/manifest.json");
         for (Map.Entry<String, DatasetPrepared.SplitRef> split : event.splits().entrySet()) {
-            byte[] downloaded = given().when().get("/datasets/{name}/versions/1/splits/{split}", name, split.getKey())
+            byte[] downloaded = given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}/versions/1/splits/{split}", name, split.getKey())
                     .then().statusCode(200).contentType("application/gzip").extract().asByteArray();
             assertThat(sha256(downloaded)).as(split.getKey()).isEqualTo(split.getValue().sha256());
             assertThat(Fixtures.examples(downloaded)).hasSize(split.getValue().examples());
             assertThat(store.exists(ObjectUri.parse(split.getValue().uri()))).isTrue();
         }
         // And one version.
-        given().when().get("/datasets/{name}/versions", name).then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}/versions", name).then().statusCode(200)
                 .body("version", equalTo(List.of(1)));
     }
 
@@ -115,7 +116,7 @@ class UploadIT {
     void theVersionIsAnnouncedInTheTraceOfItsUpload() {
         String name = Fixtures.name("traced");
         TestTrace trace = TestTrace.random();
-        given().header(TraceContext.TRACEPARENT_HEADER, trace.traceparent())
+        given().auth().oauth2(TestTokens.teamA()).header(TraceContext.TRACEPARENT_HEADER, trace.traceparent())
                 .contentType("application/x-ndjson").body(Fixtures.jsonl(0, 20).getBytes(StandardCharsets.UTF_8))
                 .when().post("/datasets/{name}/versions", name)
                 .then().statusCode(201);
@@ -131,7 +132,7 @@ class UploadIT {
             csv.append(i).append(";\"Printer on floor ").append(i).append(" is broken; again\";")
                     .append(i % 2 == 0 ? "hardware" : "software").append('\n');
         }
-        given().contentType("text/csv").body(Fixtures.gzip(csv.toString()))
+        given().auth().oauth2(TestTokens.teamA()).contentType("text/csv").body(Fixtures.gzip(csv.toString()))
                 .queryParam("textColumn", "ticket").queryParam("labelColumn", "queue")
                 .queryParam("sourceIdColumn", "id").queryParam("delimiter", ";")
                 .when().post("/datasets/{name}/versions", name)
@@ -166,7 +167,7 @@ class UploadIT {
         // The same rows again: nothing new, so no version and no event.
         upload(name, Fixtures.jsonl(150, 200), "append").then().statusCode(200)
                 .body("created", equalTo(false)).body("version", equalTo(2));
-        given().when().get("/datasets/{name}/versions", name).then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}/versions", name).then().statusCode(200)
                 .body("version", equalTo(List.of(1, 2)));
         // One record per version on the topic, none for the identical upload, none sent twice.
         assertThat(Fixtures.exactlyPrepared(bootstrapServers, name, 2)).extracting(DatasetPrepared::version)
@@ -186,24 +187,24 @@ class UploadIT {
         String name = Fixtures.name("lifecycle");
         upload(name, Fixtures.jsonl(0, 30) + "{\"text\":\"x\",\"label\":[1]}\n", "append").then().statusCode(201);
 
-        given().when().get("/datasets").then().statusCode(200).body("name", hasItem(name));
-        given().when().get("/datasets/{name}", name).then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).when().get("/datasets").then().statusCode(200).body("name", hasItem(name));
+        given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}", name).then().statusCode(200)
                 .body("latestVersion", equalTo(1)).body("versions", equalTo(1)).body("pending", equalTo(0))
                 .body("trigger.newExamples", notNullValue());
-        given().when().get("/datasets/{name}/versions/1", name).then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}/versions/1", name).then().statusCode(200)
                 .body("statistics.perSplitAndLabel.train", notNullValue())
                 .body("validation.samples[0].line", equalTo(31))
                 .body("validation.samples[0].reason", equalTo("label-shape"));
-        given().when().get("/datasets/{name}/versions/1/report", name).then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}/versions/1/report", name).then().statusCode(200)
                 .body("rejected", equalTo(1));
-        byte[] quarantine = given().when().get("/datasets/{name}/versions/1/quarantine", name)
+        byte[] quarantine = given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}/versions/1/quarantine", name)
                 .then().statusCode(200).extract().asByteArray();
         assertThat(gunzip(quarantine)).contains("\"line\":31").contains("label-shape");
-        given().when().get("/datasets/{name}/versions/9", name).then().statusCode(404)
+        given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}/versions/9", name).then().statusCode(404)
                 .contentType("application/problem+json");
 
-        given().when().delete("/datasets/{name}", name).then().statusCode(204);
-        given().when().get("/datasets/{name}", name).then().statusCode(404);
+        given().auth().oauth2(TestTokens.teamA()).when().delete("/datasets/{name}", name).then().statusCode(204);
+        given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}", name).then().statusCode(404);
         assertThat(store.list("datasets/" + name + "/")).isEmpty();
         Fixtures.assertNoRows(db, name);
     }
@@ -213,7 +214,7 @@ class UploadIT {
         String name = Fixtures.name("gone");
         upload(name, Fixtures.jsonl(0, 30), "append").then().statusCode(201).body("version", equalTo(1));
         upload(name, Fixtures.jsonl(30, 60), "append").then().statusCode(201).body("version", equalTo(2));
-        given().contentType("application/json").body(Map.of("newExamples", 1000, "partialExamples", 1000,
+        given().auth().oauth2(TestTokens.teamA()).contentType("application/json").body(Map.of("newExamples", 1000, "partialExamples", 1000,
                         "partialAfter", "PT1H"))
                 .when().put("/datasets/{name}/trigger", name).then().statusCode(200);
         // Records streamed in and still pending, so the delete has rows of every kind to remove.
@@ -222,18 +223,18 @@ class UploadIT {
                     .mapToObj(i -> new ProducerRecord<>(Topics.LABELS_INGEST, name, Fixtures.row(i))).toList())
                     .awaitCompletion();
         }
-        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> given().when().get("/datasets/{name}", name)
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}", name)
                 .then().statusCode(200).body("pending", equalTo(5)));
         Fixtures.exactlyPrepared(bootstrapServers, name, 2);
         assertThat(Fixtures.rowsMentioning(db, name)).as("before the delete")
                 .containsKeys("dataset", "dataset_version", "pending_example");
 
-        given().when().delete("/datasets/{name}", name).then().statusCode(204);
+        given().auth().oauth2(TestTokens.teamA()).when().delete("/datasets/{name}", name).then().statusCode(204);
 
         Fixtures.assertNoRows(db, name);
         assertThat(store.list("datasets/" + name + "/")).isEmpty();
-        given().when().get("/datasets/{name}", name).then().statusCode(404);
-        given().when().get("/datasets").then().statusCode(200).body("name", not(hasItem(name)));
+        given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}", name).then().statusCode(404);
+        given().auth().oauth2(TestTokens.teamA()).when().get("/datasets").then().statusCode(200).body("name", not(hasItem(name)));
     }
 
     @Test
@@ -296,11 +297,11 @@ class UploadIT {
                         promoted)).awaitCompletion();
             }
         }
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().when().get("/datasets/{name}", name)
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}", name)
                 .then().body("referencedBy", hasItem(name + "-model:3 (data set version 3)")));
         String eventId = JsonPath.from(promoted).getString("eventId");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(inboxRows(eventId)).isEqualTo(1));
-        given().when().delete("/datasets/{name}", name).then().statusCode(409)
+        given().auth().oauth2(TestTokens.teamA()).when().delete("/datasets/{name}", name).then().statusCode(409)
                 .contentType("application/problem+json")
                 .body("type", equalTo("https://finetune.dev/problems/dataset-referenced"));
         assertThat(store.list("datasets/" + name + "/")).isNotEmpty();
@@ -321,7 +322,7 @@ class UploadIT {
     private static final long COMMIT_GATE = 4_200_001L;
 
     private static Response upload(String name, String jsonl, String mode) {
-        return given().contentType("application/x-ndjson").queryParam("mode", mode)
+        return given().auth().oauth2(TestTokens.teamA()).contentType("application/x-ndjson").queryParam("mode", mode)
                 .body(jsonl.getBytes(java.nio.charset.StandardCharsets.UTF_8))
                 .when().post("/datasets/{name}/versions", name);
     }
@@ -329,7 +330,7 @@ class UploadIT {
     private static Map<String, String> splitOfEveryExample(String name, int version) {
         Map<String, String> out = new HashMap<>();
         for (String split : List.of("train", "validation", "test")) {
-            byte[] gz = given().when().get("/datasets/{name}/versions/{v}/splits/{split}", name, version, split)
+            byte[] gz = given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}/versions/{v}/splits/{split}", name, version, split)
                     .then().statusCode(200).extract().asByteArray();
             Fixtures.examples(gz).keySet().forEach(text -> assertThat(out.put(text, split))
                     .as("'" + text + "' sits in one split only").isNull());

@@ -15,6 +15,7 @@ import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
 import dev.finetune.testing.TcpProxy;
+import dev.finetune.testing.TestTokens;
 import dev.finetune.testing.TopicSnapshot;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -58,7 +59,7 @@ class ConsumerFaultsIT {
     @Test
     void labelsStreamedWhileTheDatabaseIsAwayBecomeTheirVersionOnceItIsBack() {
         String name = Fixtures.name("outage");
-        given().contentType("application/json")
+        given().auth().oauth2(TestTokens.teamA()).contentType("application/json")
                 .body(Map.of("newExamples", RECORDS, "partialExamples", 1000, "partialAfter", "PT1H"))
                 .when().put("/datasets/{name}/trigger", name).then().statusCode(200);
         String dlq = Topics.deadLetter(Topics.LABELS_INGEST, "dataset-service");
@@ -70,14 +71,14 @@ class ConsumerFaultsIT {
             produce(name, 0, RECORDS / 2);
             // The consumer meets the outage and waits it out: readiness says so.
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                    given().get("/q/health/ready").then().statusCode(503).body(RETRYING, equalTo("DOWN")));
+                    given().auth().oauth2(TestTokens.teamA()).get("/q/health/ready").then().statusCode(503).body(RETRYING, equalTo("DOWN")));
             produce(name, RECORDS / 2, RECORDS);
             // For the rest of the outage it stays so, and nothing is dead-lettered.
             Duration left = Duration.between(Instant.now(), cut.plus(OUTAGE));
             if (!left.isNegative() && !left.isZero()) {
                 await().during(left).atMost(left.plusSeconds(30)).pollInterval(Duration.ofSeconds(1))
                         .untilAsserted(() -> {
-                            given().get("/q/health/ready").then().statusCode(503).body(RETRYING, equalTo("DOWN"));
+                            given().auth().oauth2(TestTokens.teamA()).get("/q/health/ready").then().statusCode(503).body(RETRYING, equalTo("DOWN"));
                             assertThat(deadLetters(dlq, name)).isEmpty();
                         });
             }
@@ -86,10 +87,10 @@ class ConsumerFaultsIT {
         }
 
         await().atMost(Duration.ofSeconds(180)).untilAsserted(() ->
-                given().when().get("/datasets/{name}", name).then().statusCode(200)
+                given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}", name).then().statusCode(200)
                         .body("latestVersion", equalTo(1)).body("pending", equalTo(0)));
-        given().when().get("/datasets/{name}/versions", name).then().body("version", equalTo(List.of(1)));
-        given().when().get("/datasets/{name}/versions/1", name).then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}/versions", name).then().body("version", equalTo(List.of(1)));
+        given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}/versions/1", name).then().statusCode(200)
                 .body("examples", equalTo(RECORDS))
                 .body("lineage.kafka.records.sum()", equalTo(RECORDS));
         // Every record is in the version exactly once, across its three splits.
@@ -104,7 +105,7 @@ class ConsumerFaultsIT {
         assertThat(deadLetters(dlq, name)).isEmpty();
         assertThat(Fixtures.exactlyPrepared(bootstrapServers, name, 1)).hasSize(1);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                given().get("/q/health/ready").then().statusCode(200).body(RETRYING, equalTo("UP")));
+                given().auth().oauth2(TestTokens.teamA()).get("/q/health/ready").then().statusCode(200).body(RETRYING, equalTo("UP")));
     }
 
     @Test
@@ -123,7 +124,7 @@ class ConsumerFaultsIT {
         assertThat(dead.value()).isEqualTo(poison);
         String reason = new String(dead.headers().lastHeader("dead-letter-reason").value(), StandardCharsets.UTF_8);
         assertThat(reason).contains("ModelPromoted").doesNotStartWith("transient-exhausted");
-        given().get("/q/health/ready").then().body(RETRYING, equalTo("UP"));
+        given().auth().oauth2(TestTokens.teamA()).get("/q/health/ready").then().body(RETRYING, equalTo("UP"));
     }
 
     private List<ConsumerRecord<String, String>> deadLetters(String topic, String key) {

@@ -14,6 +14,7 @@ import dev.finetune.storage.ArtifactStore;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
+import dev.finetune.testing.TestTokens;
 import dev.finetune.testing.TestTrace;
 import dev.finetune.testing.TopicSnapshot;
 import io.agroal.api.AgroalDataSource;
@@ -62,14 +63,14 @@ class LabelIngestIT {
         setTrigger(name, 20, 1000, "PT1H");
         produce(name, 0, 19, TestTrace.random());
         awaitPending(name, 19);
-        given().when().get("/datasets/{name}/versions", name).then().statusCode(200).body("size()", equalTo(0));
+        given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}/versions", name).then().statusCode(200).body("size()", equalTo(0));
 
         TestTrace last = TestTrace.random();
         produce(name, 19, 20, last);
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
-                given().when().get("/datasets/{name}", name).then().body("latestVersion", equalTo(1))
+                given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}", name).then().body("latestVersion", equalTo(1))
                         .body("pending", equalTo(0)));
-        given().when().get("/datasets/{name}/versions/1", name).then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}/versions/1", name).then().statusCode(200)
                 .body("source", equalTo("labels.ingest"))
                 .body("examples", equalTo(20))
                 .body("lineage.kafka.records.sum()", equalTo(20));
@@ -81,7 +82,7 @@ class LabelIngestIT {
         // The version continues the trace of the record that completed it.
         assertThat(TestTrace.traceIdOf(record)).isEqualTo(last.traceId());
         assertThat(store.list("datasets/" + name + "/v1/")).hasSize(5);
-        given().when().get("/datasets/{name}/versions", name).then().body("version", equalTo(List.of(1)));
+        given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}/versions", name).then().body("version", equalTo(List.of(1)));
     }
 
     @Test
@@ -100,7 +101,7 @@ class LabelIngestIT {
         // read of the topic): the window is fixed by the clock, not by how long the looks take.
         int looks = 0;
         while (Instant.now().isBefore(notBefore.minusSeconds(1))) {
-            given().when().get("/datasets/{name}", name).then().statusCode(200)
+            given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}", name).then().statusCode(200)
                     .body("versions", equalTo(0)).body("pending", equalTo(6));
             assertThat(Fixtures.preparedRecords(bootstrapServers, name)).as("datasets.prepared before T").isEmpty();
             looks++;
@@ -110,9 +111,9 @@ class LabelIngestIT {
 
         // After T: the version, made no earlier than T after the first record, and its one event.
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
-                given().when().get("/datasets/{name}", name).then().body("latestVersion", equalTo(1))
+                given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}", name).then().body("latestVersion", equalTo(1))
                         .body("pending", equalTo(0)));
-        Instant createdAt = Instant.parse(given().when().get("/datasets/{name}/versions/1", name).then()
+        Instant createdAt = Instant.parse(given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}/versions/1", name).then()
                 .statusCode(200).body("examples", equalTo(6)).extract().<String>path("createdAt"));
         assertThat(createdAt).as("version 1 made at").isAfterOrEqualTo(notBefore);
         assertThat(Fixtures.exactlyPrepared(bootstrapServers, name, 1)).extracting(DatasetPrepared::version)
@@ -129,7 +130,7 @@ class LabelIngestIT {
         // Four records of one label: N is reached, the build fails (one label) and the records stay pending.
         produceLabelled(name, 0, 4, "positive");
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
-                given().when().get("/datasets/{name}", name).then().statusCode(200)
+                given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}", name).then().statusCode(200)
                         .body("pending", equalTo(4))
                         .body("lastFailure", startsWith("single-label: ")));
         assertThat(store.list("datasets/" + name + "/")).as("objects of the failed build").isEmpty();
@@ -140,7 +141,7 @@ class LabelIngestIT {
         awaitPending(name, 7);
         await().during(Fixtures.RELAY_QUIET).atMost(Fixtures.RELAY_QUIET.plusSeconds(10))
                 .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                    given().when().get("/datasets/{name}", name).then().statusCode(200)
+                    given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}", name).then().statusCode(200)
                             .body("versions", equalTo(0)).body("pending", equalTo(7))
                             .body("lastFailure", startsWith("single-label: "));
                     assertThat(Fixtures.preparedRecords(bootstrapServers, name)).isEmpty();
@@ -149,10 +150,10 @@ class LabelIngestIT {
         // The fourth (M = 4 more than at the failure): the trigger tries again and the version holds all eight.
         produceLabelled(name, 7, 8, "negative");
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
-                given().when().get("/datasets/{name}", name).then().statusCode(200)
+                given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}", name).then().statusCode(200)
                         .body("latestVersion", equalTo(1)).body("pending", equalTo(0))
                         .body("lastFailure", nullValue()));
-        given().when().get("/datasets/{name}/versions/1", name).then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}/versions/1", name).then().statusCode(200)
                 .body("examples", equalTo(8))
                 .body("perLabel.positive", equalTo(4))
                 .body("perLabel.negative", equalTo(4));
@@ -164,11 +165,12 @@ class LabelIngestIT {
     @Test
     void prepareCutsAVersionFromWhateverIsPending() {
         String name = Fixtures.name("manual");
+        Fixtures.createDataset(name);
         produce(name, 0, 8);
         awaitPending(name, 8);
-        given().when().post("/datasets/{name}/prepare", name).then().statusCode(201)
+        given().auth().oauth2(TestTokens.teamA()).when().post("/datasets/{name}/prepare", name).then().statusCode(201)
                 .body("version", equalTo(1)).body("examples", equalTo(8));
-        given().when().post("/datasets/{name}/prepare", name).then().statusCode(409)
+        given().auth().oauth2(TestTokens.teamA()).when().post("/datasets/{name}/prepare", name).then().statusCode(409)
                 .contentType("application/problem+json")
                 .body("type", equalTo("https://finetune.dev/problems/nothing-pending"));
         assertThat(Fixtures.exactlyPrepared(bootstrapServers, name, 1)).extracting(DatasetPrepared::version)
@@ -178,6 +180,7 @@ class LabelIngestIT {
     @Test
     void aPoisonRecordIsDeadLetteredWithItsReasonAndTheConsumerKeepsGoing() {
         String name = Fixtures.name("poison");
+        Fixtures.createDataset(name);
         String poison = "{\"text\": \"no label here\"";
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
             kafka.produceStrings().fromRecords(
@@ -199,6 +202,25 @@ class LabelIngestIT {
         awaitPending(name, 1); // the record after the poison ones was accepted
         assertThat(Fixtures.count(db, "SELECT count(*) FROM pending_example WHERE dataset = ?", name)).isEqualTo(1);
         assertThat(store.list("datasets/" + name + "/")).isEmpty();
+    }
+
+    @Test
+    void aRecordForADataSetThatDoesNotExistIsDeadLetteredNotCreated() {
+        String name = Fixtures.name("unknown");
+        String value = "{\"text\": \"orphan\", \"label\": \"ok\"}";
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
+            kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.LABELS_INGEST, name, value)).awaitCompletion();
+        }
+        List<ConsumerRecord<String, String>> dead = new java.util.ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            dead.clear();
+            TopicSnapshot.read(bootstrapServers, DLQ).stream().filter(r -> name.equals(r.key())).forEach(dead::add);
+            assertThat(dead).extracting(ConsumerRecord::value).containsExactly(value);
+        });
+        assertThat(reason(dead.get(0))).isEqualTo("data set " + name + " does not exist");
+        assertThat(Fixtures.count(db, "SELECT count(*) FROM dataset WHERE name = ?", name)).isZero();
+        assertThat(Fixtures.count(db, "SELECT count(*) FROM pending_example WHERE dataset = ?", name)).isZero();
+        given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}", name).then().statusCode(404);
     }
 
     private static String reason(ConsumerRecord<String, String> record) {
@@ -231,7 +253,7 @@ class LabelIngestIT {
     }
 
     private static void setTrigger(String name, int n, int m, String t) {
-        given().contentType("application/json")
+        given().auth().oauth2(TestTokens.teamA()).contentType("application/json")
                 .body(Map.of("newExamples", n, "partialExamples", m, "partialAfter", t))
                 .when().put("/datasets/{name}/trigger", name)
                 .then().statusCode(200).body("trigger.newExamples", equalTo(n));
@@ -239,7 +261,7 @@ class LabelIngestIT {
 
     private static void awaitPending(String name, int pending) {
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
-                given().when().get("/datasets/{name}", name).then().statusCode(200)
+                given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}", name).then().statusCode(200)
                         .body("pending", equalTo(pending)));
     }
 }

@@ -8,6 +8,7 @@ import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.EventMeta;
 import dev.finetune.support.outbox.OutboxRelay;
+import dev.finetune.testing.FinetuneRealm;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
@@ -48,7 +49,7 @@ class OutboxRelayIT {
     @Test
     void anEventLeftUnsentByACrashIsSentByTheNextRoundAndMarkedSent() throws Exception {
         String name = Fixtures.name("crashed");
-        DatasetPrepared event = new DatasetPrepared(EventMeta.next("dataset-service", name + "-v1"), name, 1,
+        DatasetPrepared event = new DatasetPrepared(EventMeta.next("dataset-service", name + "-v1"), name, FinetuneRealm.TEAM_A, 1,
                 "s3://finetune/datasets/" + name + "/v1/manifest.json",
                 Map.of("train", new DatasetPrepared.SplitRef("s3://finetune/datasets/" + name + "/v1/train.jsonl.gz",
                         "ab12", 10)), List.of("a", "b"), "cd34");

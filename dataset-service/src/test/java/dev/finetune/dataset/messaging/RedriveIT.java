@@ -12,6 +12,7 @@ import dev.finetune.events.kafka.Redrive;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
+import dev.finetune.testing.TestTokens;
 import dev.finetune.testing.TopicSnapshot;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -46,12 +47,13 @@ class RedriveIT {
     @Test
     void reDrivingLabelsAlreadyInAVersionChangesNothing() {
         String name = Fixtures.name("redriven");
+        Fixtures.createDataset(name);
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
             kafka.produceStrings().fromRecords(IntStream.range(0, RECORDS)
                     .mapToObj(i -> new ProducerRecord<>(Topics.LABELS_INGEST, name, value(i))).toList())
                     .awaitCompletion();
             awaitPending(name, RECORDS);
-            given().when().post("/datasets/{name}/prepare", name).then().statusCode(201).body("version", equalTo(1));
+            given().auth().oauth2(TestTokens.teamA()).when().post("/datasets/{name}/prepare", name).then().statusCode(201).body("version", equalTo(1));
 
             // The same records in the dead-letter topic, as an exhausted retry leaves them (applied or not, the
             // operator cannot tell from the outside).
@@ -77,9 +79,9 @@ class RedriveIT {
 
         // Consumed again, they are pending; cutting a version from them finds nothing new.
         awaitPending(name, RECORDS);
-        given().when().post("/datasets/{name}/prepare", name).then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).when().post("/datasets/{name}/prepare", name).then().statusCode(200)
                 .body("created", equalTo(false)).body("version", equalTo(1));
-        given().when().get("/datasets/{name}", name).then().body("latestVersion", equalTo(1))
+        given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}", name).then().body("latestVersion", equalTo(1))
                 .body("pending", equalTo(0));
         assertThat(Fixtures.exactlyPrepared(bootstrapServers, name, 1)).extracting(DatasetPrepared::version)
                 .containsExactly(1);
@@ -101,6 +103,6 @@ class RedriveIT {
 
     private static void awaitPending(String name, int pending) {
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
-                given().when().get("/datasets/{name}", name).then().statusCode(200).body("pending", equalTo(pending)));
+                given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}", name).then().statusCode(200).body("pending", equalTo(pending)));
     }
 }
