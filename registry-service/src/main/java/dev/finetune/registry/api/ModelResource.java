@@ -8,6 +8,8 @@ import dev.finetune.registry.domain.ModelVersion;
 import dev.finetune.registry.domain.Registry;
 import dev.finetune.registry.domain.RegistryProblems;
 import dev.finetune.registry.policy.PromotionPolicy;
+import dev.finetune.support.access.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -53,6 +55,7 @@ public class ModelResource {
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     public List<ModelSummary> list() {
         Map<String, Integer> production = registry.productionVersions();
         return registry.models().stream()
@@ -61,6 +64,7 @@ public class ModelResource {
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{name}")
     public ModelDetail get(@PathParam("name") String name) {
         List<ModelVersion> versions = registry.versions(name);
@@ -72,6 +76,7 @@ public class ModelResource {
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{name}/versions/{version}")
     public VersionView version(@PathParam("name") String name, @PathParam("version") int version) {
         return registry.version(name, version).map(ModelResource::view)
@@ -79,12 +84,14 @@ public class ModelResource {
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{name}/audit")
     public List<AliasMove> audit(@PathParam("name") String name) {
         return registry.audit(name);
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{name}/policy")
     public PromotionPolicy policy(@PathParam("name") String name) {
         return registry.policyOf(name);
@@ -95,6 +102,7 @@ public class ModelResource {
      * when a threshold is unknown, of the wrong type or out of its range.
      */
     @PUT
+    @RolesAllowed(Roles.APPROVER)
     @Path("/{name}/policy")
     @Consumes(MediaType.APPLICATION_JSON)
     public PromotionPolicy putPolicy(@PathParam("name") String name, PromotionPolicy policy) {
@@ -102,6 +110,7 @@ public class ModelResource {
     }
 
     @POST
+    @RolesAllowed(Roles.APPROVER)
     @Path("/{name}/versions/{version}/promote")
     @Consumes(MediaType.APPLICATION_JSON)
     public VersionView promote(@PathParam("name") String name, @PathParam("version") int version, Reason body) {
@@ -110,6 +119,7 @@ public class ModelResource {
     }
 
     @POST
+    @RolesAllowed(Roles.APPROVER)
     @Path("/{name}/rollback")
     @Consumes(MediaType.APPLICATION_JSON)
     public VersionView rollback(@PathParam("name") String name, Reason body) {

@@ -5,7 +5,9 @@ import dev.finetune.registry.config.RegistrySettings;
 import dev.finetune.registry.domain.Registry;
 import dev.finetune.registry.domain.RegistryProblems;
 import dev.finetune.registry.serving.ModelServer;
+import dev.finetune.support.access.Roles;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -42,6 +44,7 @@ public class PredictResource {
     }
 
     @POST
+    @RolesAllowed(Roles.PREDICTOR)
     @Blocking
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)

@@ -83,6 +83,7 @@ public class Registry {
         version.packageUri = lineage.checkpointUri();
         version.packageSha256 = lineage.checkpointSha256();
         version.dataset = lineage.dataset();
+        version.team = lineage.team();
         version.datasetVersion = lineage.datasetVersion();
         version.manifestUri = lineage.datasetManifestUri();
         version.runId = lineage.runId();
@@ -150,7 +151,7 @@ public class Registry {
         }
         moveAlias(model, PRODUCTION, previous, target.version, trigger.name(), reason, actor);
         target.status = ModelVersion.Status.PROMOTED;
-        Lineage lineage = new Lineage(target.dataset, target.datasetVersion, target.manifestUri, target.runId,
+        Lineage lineage = new Lineage(target.dataset, target.team, target.datasetVersion, target.manifestUri, target.runId,
                 target.packageUri, target.packageSha256, target.step, splits(target));
         outbox.record(new ModelPromoted(EventMeta.next(PRODUCER, target.correlationId), model, target.version,
                 target.packageUri, target.packageSha256, Json.read(target.metrics, METRICS), previous, trigger, reason,
