@@ -3,6 +3,6 @@
 -- ('unassigned', only an admin acts on them) until a version with a team arrives.
 ALTER TABLE model_version ADD COLUMN team text NOT NULL DEFAULT 'unassigned';
 ALTER TABLE registered_model ADD COLUMN team text NOT NULL DEFAULT 'unassigned';
--- A policy may be set before the model's first version: it then belongs to the team that set it, and the model
--- registered later under that name must belong to that team too (see Registry.decide).
+-- A policy may be set before the model's first version: until the model exists, the name belongs to the team
+-- that set the policy (Registry.teamOf).
 ALTER TABLE promotion_policy ADD COLUMN team text NOT NULL DEFAULT 'unassigned';

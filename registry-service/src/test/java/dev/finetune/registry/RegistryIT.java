@@ -292,7 +292,7 @@ class RegistryIT {
         given().auth().oauth2(TestTokens.teamA()).get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(3));
 
         // Two version numbers back, to v1, where production was: not v2, which never served.
-        given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body("{\"reason\": \"v3 misroutes refunds\", \"actor\": \"bob\"}")
+        given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body("{\"reason\": \"v3 misroutes refunds\"}")
                 .post("/models/" + model + "/rollback").then().statusCode(200).body("version", equalTo(1));
         given().auth().oauth2(TestTokens.teamA()).get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(1))
                 .body("production.version", equalTo(1));
@@ -307,7 +307,7 @@ class RegistryIT {
                 .body("fromVersion", equalTo(Arrays.asList(null, 1, 3, 1)))
                 .body("toVersion", equalTo(List.of(1, 3, 1, 3)))
                 .body("trigger", equalTo(List.of("POLICY", "POLICY", "ROLLBACK", "ROLLBACK")))
-                .body("actor", equalTo(List.of("policy", "policy", "bob", "api")));
+                .body("actor", equalTo(List.of("policy", "policy", "operator-a", "operator-a")));
         List<ModelPromoted> moves = decode(awaitRecords(Topics.MODELS_PROMOTED, model, 4), ModelPromoted.class);
         assertThat(moves).extracting(ModelPromoted::version).containsExactly(1, 3, 1, 3);
         assertThat(moves).extracting(ModelPromoted::previousVersion).containsExactly(null, 1, 3, 1);
@@ -341,13 +341,16 @@ class RegistryIT {
 
         // A reason is required, for promotion and rollback alike.
         String reasonRequired = "a reason is required: {\"reason\": \"...\"}";
-        promote(model, 1, "{\"actor\": \"erin\"}").statusCode(400).contentType(PROBLEM_JSON)
+        promote(model, 1, "{}").statusCode(400).contentType(PROBLEM_JSON)
                 .body("type", equalTo(PROBLEMS + "missing-reason")).body("status", equalTo(400)).body("detail", equalTo(reasonRequired));
         promote(model, 1, "{\"reason\": \"   \"}").statusCode(400).contentType(PROBLEM_JSON)
                 .body("detail", equalTo(reasonRequired));
+        // Who acted is the token's subject: a body cannot name someone else.
+        promote(model, 1, "{\"reason\": \"accepted by review\", \"actor\": \"erin\"}").statusCode(400)
+                .contentType(PROBLEM_JSON).body("type", equalTo(PROBLEMS + "unknown-field"));
         given().auth().oauth2(TestTokens.teamA()).get("/models/" + model).then().statusCode(200).body("aliases", anEmptyMap());
 
-        promote(model, 1, "{\"reason\": \"accepted by review\", \"actor\": \"erin\"}").statusCode(200)
+        promote(model, 1, "{\"reason\": \"accepted by review\"}").statusCode(200)
                 .body("version", equalTo(1)).body("status", equalTo("promoted"));
 
         // Production has no earlier version: its only move came from nowhere.
@@ -367,7 +370,7 @@ class RegistryIT {
         given().auth().oauth2(TestTokens.teamA()).get("/models/" + model + "/audit").then().statusCode(200)
                 .body("size()", equalTo(1))
                 .body("[0].fromVersion", nullValue()).body("[0].toVersion", equalTo(1))
-                .body("[0].trigger", equalTo("MANUAL")).body("[0].actor", equalTo("erin"))
+                .body("[0].trigger", equalTo("MANUAL")).body("[0].actor", equalTo("operator-a"))
                 .body("[0].reason", equalTo("accepted by review"));
         assertThat(outbox(model)).extracting(r -> r.topic)
                 .containsExactly(Topics.MODELS_REJECTED, Topics.MODELS_PROMOTED);
@@ -403,7 +406,7 @@ class RegistryIT {
                 }
             });
         }
-        promote(model, 2, "{\"reason\": \"canary of v2\", \"actor\": \"alice\"}").statusCode(200)
+        promote(model, 2, "{\"reason\": \"canary of v2\"}").statusCode(200)
                 .body("version", equalTo(2));
         awaitServed(model, 2);
         rollback(model, "{\"reason\": \"v2 misbehaves\"}").statusCode(200).body("version", equalTo(1));
@@ -420,7 +423,7 @@ class RegistryIT {
         assertThat(moves.get(2).previousVersion()).isEqualTo(2);
         given().auth().oauth2(TestTokens.teamA()).get("/models/" + model + "/audit").then().statusCode(200)
                 .body("size()", equalTo(3))
-                .body("[1].actor", equalTo("alice"))
+                .body("[1].actor", equalTo("operator-a"))
                 .body("[2].reason", equalTo("v2 misbehaves"));
         promote(model, 9, "{\"reason\": \"again\"}").statusCode(404).contentType(PROBLEM_JSON);
     }

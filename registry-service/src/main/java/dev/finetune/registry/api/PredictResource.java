@@ -5,6 +5,7 @@ import dev.finetune.registry.config.RegistrySettings;
 import dev.finetune.registry.domain.Registry;
 import dev.finetune.registry.domain.RegistryProblems;
 import dev.finetune.registry.serving.ModelServer;
+import dev.finetune.support.access.Caller;
 import dev.finetune.support.access.Roles;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
@@ -36,11 +37,13 @@ public class PredictResource {
     private final ModelServer server;
     private final Registry registry;
     private final RegistrySettings settings;
+    private final Caller caller;
 
-    public PredictResource(ModelServer server, Registry registry, RegistrySettings settings) {
+    public PredictResource(ModelServer server, Registry registry, RegistrySettings settings, Caller caller) {
         this.server = server;
         this.registry = registry;
         this.settings = settings;
+        this.caller = caller;
     }
 
     @POST
@@ -55,6 +58,10 @@ public class PredictResource {
         }
         if (inputs.size() > settings.serving().maxBatch()) {
             throw RegistryProblems.tooManyInputs(inputs.size(), settings.serving().maxBatch());
+        }
+        // Another team's model answers as one with nothing in production would, so its name does not leak.
+        if (!registry.teamOf(name).map(caller::canRead).orElse(true)) {
+            throw RegistryProblems.noProductionVersion(name);
         }
         for (int i = 0; i < inputs.size(); i++) {
             String text = inputs.get(i);

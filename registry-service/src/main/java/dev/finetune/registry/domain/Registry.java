@@ -33,6 +33,8 @@ public class Registry {
 
     public static final String PRODUCTION = "production";
     public static final String PRODUCER = "registry-service";
+    /** The team of a model registered before lineages carried one: only an admin acts on it. */
+    public static final String UNASSIGNED = "unassigned";
     private static final Logger LOG = Logger.getLogger(Registry.class);
     private static final TypeReference<Map<String, Double>> METRICS = new TypeReference<>() { };
     private static final TypeReference<Map<String, DatasetPrepared.SplitRef>> SPLITS = new TypeReference<>() { };
@@ -65,6 +67,7 @@ public class Registry {
         }
         String model = evaluation.modelName();
         lockModel(model);
+        claimModel(model, evaluation.lineage().team());
         if (ModelVersion.count("evaluationId", evaluation.evaluationId()) > 0) {
             return Optional.empty();
         }
@@ -190,6 +193,32 @@ public class Registry {
         entityManager.find(RegisteredModel.class, model, LockModeType.PESSIMISTIC_WRITE);
     }
 
+    /**
+     * The model belongs to the team of the lineage that registered it. Only a model of no team yet (new, or from
+     * before lineages carried a team) is claimed: a later lineage of another team does not take it over.
+     */
+    private void claimModel(String model, String team) {
+        if (team == null || team.isBlank()) {
+            return;
+        }
+        entityManager.createNativeQuery("UPDATE registered_model SET team = ?2 WHERE name = ?1 AND team = ?3")
+                .setParameter(1, model).setParameter(2, team).setParameter(3, UNASSIGNED).executeUpdate();
+    }
+
+    /**
+     * The team owning the model: the registered model's, else (a policy set before its first version) the team
+     * that set its policy; empty for a name the registry does not know.
+     */
+    @Transactional
+    public Optional<String> teamOf(String model) {
+        RegisteredModel registered = RegisteredModel.findById(model);
+        if (registered != null) {
+            return Optional.of(registered.team);
+        }
+        PolicyRecord policy = PolicyRecord.findById(model);
+        return policy == null ? Optional.empty() : Optional.of(policy.team);
+    }
+
     private int nextVersion(String model) {
         Number max = (Number) entityManager.createNativeQuery(
                 "SELECT coalesce(max(version), 0) FROM model_version WHERE model_name = ?1")
@@ -231,9 +260,14 @@ public class Registry {
         return ModelVersion.list("modelName = ?1 order by version", model);
     }
 
+    /** Every model of the given teams ({@code null}: of every team), by name. */
     @Transactional
-    public List<RegisteredModel> models() {
-        return RegisteredModel.listAll(io.quarkus.panache.common.Sort.by("name"));
+    public List<RegisteredModel> models(java.util.Set<String> teams) {
+        io.quarkus.panache.common.Sort byName = io.quarkus.panache.common.Sort.by("name");
+        if (teams == null) {
+            return RegisteredModel.listAll(byName);
+        }
+        return teams.isEmpty() ? List.of() : RegisteredModel.list("team in ?1", byName, teams);
     }
 
     @Transactional
@@ -260,13 +294,14 @@ public class Registry {
     }
 
     @Transactional
-    public PromotionPolicy storePolicy(String model, PromotionPolicy policy) {
+    public PromotionPolicy storePolicy(String model, PromotionPolicy policy, String team) {
         policy.validated();
         PolicyRecord stored = PolicyRecord.findById(model);
         if (stored == null) {
             stored = new PolicyRecord();
             stored.modelName = model;
         }
+        stored.team = team;
         stored.policy = Json.write(policy);
         stored.updatedAt = Instant.now();
         stored.persist();
