@@ -282,7 +282,7 @@ class RegistryIT {
     }
 
     @Test
-    void rollbackGoesBackToWhereTheLastMoveCameFromAndASecondOneUndoesIt() {
+    void rollbackGoesBackToTheProductionVersionBeforeTheCurrentOne() {
         String model = "walk-" + UUID.randomUUID();
         // v1 promoted, v2 rejected, v3 promoted over v1: production went 1 -> 3, never through 2.
         EvaluationCompleted v1 = evaluation(model, packages[0], GOOD, null);
@@ -292,31 +292,47 @@ class RegistryIT {
         given().auth().oauth2(TestTokens.teamA()).get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(3));
 
         // Two version numbers back, to v1, where production was: not v2, which never served.
-        given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body("{\"reason\": \"v3 misroutes refunds\"}")
-                .post("/models/" + model + "/rollback").then().statusCode(200).body("version", equalTo(1));
+        rollback(model, "{\"reason\": \"v3 misroutes refunds\"}").statusCode(200).body("version", equalTo(1));
         given().auth().oauth2(TestTokens.teamA()).get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(1))
                 .body("production.version", equalTo(1));
-        // A rollback is a move too: the next one undoes it (back to v3), it does not walk on.
-        given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body("{\"reason\": \"it was the client\"}")
-                .post("/models/" + model + "/rollback").then().statusCode(200).body("version", equalTo(3));
-        given().auth().oauth2(TestTokens.teamA()).get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(3))
+        // A rollback undoes a move, it is not one to undo: v1 was the first production, there is nothing before it.
+        rollback(model, "{\"reason\": \"it was the client\"}").statusCode(409).contentType(PROBLEM_JSON)
+                .body("type", equalTo(PROBLEMS + "no-earlier-version"));
+        given().auth().oauth2(TestTokens.teamA()).get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(1))
                 .body("versions.status", equalTo(List.of("promoted", "rejected", "promoted")));
 
         given().auth().oauth2(TestTokens.teamA()).get("/models/" + model + "/audit").then().statusCode(200)
-                .body("size()", equalTo(4))
-                .body("fromVersion", equalTo(Arrays.asList(null, 1, 3, 1)))
-                .body("toVersion", equalTo(List.of(1, 3, 1, 3)))
-                .body("trigger", equalTo(List.of("POLICY", "POLICY", "ROLLBACK", "ROLLBACK")))
-                .body("actor", equalTo(List.of("policy", "policy", "operator-a", "operator-a")));
-        List<ModelPromoted> moves = decode(awaitRecords(Topics.MODELS_PROMOTED, model, 4), ModelPromoted.class);
-        assertThat(moves).extracting(ModelPromoted::version).containsExactly(1, 3, 1, 3);
-        assertThat(moves).extracting(ModelPromoted::previousVersion).containsExactly(null, 1, 3, 1);
+                .body("size()", equalTo(3))
+                .body("fromVersion", equalTo(Arrays.asList(null, 1, 3)))
+                .body("toVersion", equalTo(List.of(1, 3, 1)))
+                .body("trigger", equalTo(List.of("POLICY", "POLICY", "ROLLBACK")))
+                .body("actor", equalTo(List.of("policy", "policy", "operator-a")));
+        List<ModelPromoted> moves = decode(awaitRecords(Topics.MODELS_PROMOTED, model, 3), ModelPromoted.class);
+        assertThat(moves).extracting(ModelPromoted::version).containsExactly(1, 3, 1);
+        assertThat(moves).extracting(ModelPromoted::previousVersion).containsExactly(null, 1, 3);
         assertThat(moves).extracting(ModelPromoted::trigger).containsExactly(ModelPromoted.Trigger.POLICY,
-                ModelPromoted.Trigger.POLICY, ModelPromoted.Trigger.ROLLBACK, ModelPromoted.Trigger.ROLLBACK);
-        assertThat(moves).extracting(ModelPromoted::reason).endsWith("v3 misroutes refunds", "it was the client");
+                ModelPromoted.Trigger.POLICY, ModelPromoted.Trigger.ROLLBACK);
+        assertThat(moves).extracting(ModelPromoted::reason).endsWith("v3 misroutes refunds");
         // Every move announces the target's lineage as it was stored, splits included.
         assertThat(moves).extracting(ModelPromoted::lineage)
-                .containsExactly(v1.lineage(), v3.lineage(), v1.lineage(), v3.lineage());
+                .containsExactly(v1.lineage(), v3.lineage(), v1.lineage());
+    }
+
+    @Test
+    void repeatedRollbacksWalkFurtherBackAndNeverToggle() {
+        String model = "back-" + UUID.randomUUID();
+        send(evaluation(model, packages[0], GOOD, null), evaluation(model, packages[1], GOOD, betterThan(1)),
+                evaluation(model, packages[0], GOOD, betterThan(2)));
+        awaitRecords(Topics.MODELS_PROMOTED, model, 3);
+        given().auth().oauth2(TestTokens.teamA()).get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(3));
+
+        rollback(model, "{\"reason\": \"v3 is wrong\"}").statusCode(200).body("version", equalTo(2));
+        rollback(model, "{\"reason\": \"v2 too\"}").statusCode(200).body("version", equalTo(1));
+        rollback(model, "{\"reason\": \"and v1?\"}").statusCode(409).contentType(PROBLEM_JSON)
+                .body("type", equalTo(PROBLEMS + "no-earlier-version"));
+        given().auth().oauth2(TestTokens.teamA()).get("/models/" + model + "/audit").then().statusCode(200)
+                .body("fromVersion", equalTo(Arrays.asList(null, 1, 2, 3, 2)))
+                .body("toVersion", equalTo(List.of(1, 2, 3, 2, 1)));
     }
 
     @Test

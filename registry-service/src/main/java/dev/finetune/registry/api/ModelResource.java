@@ -25,7 +25,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** Registered models, their versions, aliases, audit log and promotion policy. */
+/**
+ * Registered models, their versions, aliases, audit log and promotion policy. Readers see their teams' models only
+ * (another team's answers 404, as if it did not exist); approvers of the model's team change its policy and move
+ * its production alias.
+ */
 @Path("/models")
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelResource {
@@ -43,7 +47,7 @@ public class ModelResource {
     }
 
     /** Where the version comes from: the data set version, the exact splits it was trained and tested on, the run. */
-    public record Lineage(String dataset, int datasetVersion, String datasetManifestUri,
+    public record Lineage(String dataset, String team, int datasetVersion, String datasetManifestUri,
             Map<String, DatasetPrepared.SplitRef> splits, String runId, int step) {
     }
 
@@ -189,7 +193,7 @@ public class ModelResource {
 
     static VersionView view(ModelVersion v) {
         return new VersionView(v.modelName, v.version, v.status.name().toLowerCase(), v.packageUri, v.packageSha256,
-                new Lineage(v.dataset, v.datasetVersion, v.manifestUri, Registry.splits(v), v.runId, v.step),
+                new Lineage(v.dataset, v.team, v.datasetVersion, v.manifestUri, Registry.splits(v), v.runId, v.step),
                 v.evaluationId, node(v.metrics), node(v.perLabelF1), node(v.champion), v.reportUri, node(v.decision),
                 node(v.tags), v.correlationId, v.createdAt);
     }

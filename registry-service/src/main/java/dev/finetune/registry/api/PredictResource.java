@@ -5,6 +5,7 @@ import dev.finetune.registry.config.RegistrySettings;
 import dev.finetune.registry.domain.Registry;
 import dev.finetune.registry.domain.RegistryProblems;
 import dev.finetune.registry.serving.ModelServer;
+import dev.finetune.registry.serving.PredictGate;
 import dev.finetune.support.access.Caller;
 import dev.finetune.support.access.Roles;
 import io.smallrye.common.annotation.Blocking;
@@ -38,12 +39,15 @@ public class PredictResource {
     private final Registry registry;
     private final RegistrySettings settings;
     private final Caller caller;
+    private final PredictGate gate;
 
-    public PredictResource(ModelServer server, Registry registry, RegistrySettings settings, Caller caller) {
+    public PredictResource(ModelServer server, Registry registry, RegistrySettings settings, Caller caller,
+                           PredictGate gate) {
         this.server = server;
         this.registry = registry;
         this.settings = settings;
         this.caller = caller;
+        this.gate = gate;
     }
 
     @POST
@@ -52,6 +56,18 @@ public class PredictResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Response predict(@PathParam("name") String name, PredictRequest request, @Context UriInfo uri) {
+        if (!gate.tryEnter()) {
+            return Response.fromResponse(RegistryProblems.tooManyPredictions(settings.predict().maxConcurrent())
+                    .problem(uri.getPath()).toResponse()).header("Retry-After", "1").build();
+        }
+        try {
+            return predictWithin(name, request, uri);
+        } finally {
+            gate.release();
+        }
+    }
+
+    private Response predictWithin(String name, PredictRequest request, UriInfo uri) {
         List<String> inputs = request.inputs();
         if (inputs == null || inputs.isEmpty()) {
             throw RegistryProblems.invalidInputs("\"inputs\" must be a non-empty array of texts");

@@ -132,19 +132,40 @@ public class Registry {
         return moveProduction(model, target, previous, ModelPromoted.Trigger.MANUAL, reason, actor);
     }
 
-    /** Moves production back to the version it pointed to before its last move. */
+    /**
+     * Moves production back to the version that was production before the current one. A rollback undoes a move
+     * rather than making one, so repeating it walks further back (v3, v2, v1) instead of toggling between the last
+     * two, and ends with 409 when production has no earlier version.
+     */
     @Transactional
     public ModelVersion rollback(String model, String reason, String actor) {
         lockModel(model);
         ModelVersion current = production(model)
                 .orElseThrow(() -> RegistryProblems.noProductionVersion(model));
-        AliasMove last = AliasMove.<AliasMove>find("modelName = ?1 and alias = ?2 order by id desc", model, PRODUCTION)
-                .firstResult();
-        if (last == null || last.fromVersion == null) {
+        Integer earlier = earlierProduction(AliasMove.list("modelName = ?1 and alias = ?2 order by id", model,
+                PRODUCTION));
+        if (earlier == null) {
             throw RegistryProblems.noEarlierVersion(model);
         }
-        ModelVersion target = version(model, last.fromVersion).orElseThrow();
+        ModelVersion target = version(model, earlier).orElseThrow();
         return moveProduction(model, target, current.version, ModelPromoted.Trigger.ROLLBACK, reason, actor);
+    }
+
+    /**
+     * Replays production's audit as a stack of the versions it left: a promotion (by policy or by hand) pushes the
+     * version it moved from, a rollback pops one. What is left on top is where the next rollback goes; {@code null}
+     * when nothing is (the first version, or every earlier one rolled back already).
+     */
+    static Integer earlierProduction(List<AliasMove> moves) {
+        java.util.Deque<Integer> left = new java.util.ArrayDeque<>();
+        for (AliasMove move : moves) {
+            if (ModelPromoted.Trigger.ROLLBACK.name().equals(move.trigger)) {
+                left.pollFirst();
+            } else if (move.fromVersion != null) {
+                left.push(move.fromVersion);
+            }
+        }
+        return left.peekFirst();
     }
 
     private ModelVersion moveProduction(String model, ModelVersion target, Integer previous,

@@ -95,7 +95,8 @@ class AccessIT {
         // Team-b reads it, and its approver sets its policy; its reader may not.
         String readerB = TestTokens.user(FinetuneRealm.READER, FinetuneRealm.TEAM_B);
         given().auth().oauth2(readerB).get("/models/" + model).then().statusCode(200)
-                .body("versions[0].status", equalTo("rejected"));
+                .body("versions[0].status", equalTo("rejected"))
+                .body("versions[0].lineage.team", equalTo(FinetuneRealm.TEAM_B));
         given().auth().oauth2(readerB).get("/models").then().statusCode(200).body("name", hasItem(model));
         given().auth().oauth2(readerB).contentType(ContentType.JSON).body("{\"minAccuracy\": 0.3}")
                 .put("/models/" + model + "/policy").then().statusCode(403);
