@@ -27,16 +27,17 @@ import dev.finetune.ml.train.Strategy;
 import dev.finetune.ml.train.TrainingConfig;
 import dev.finetune.ml.train.TrainingListener;
 import dev.finetune.registry.domain.ModelVersion;
-import dev.finetune.support.outbox.OutboxEvent;
 import dev.finetune.registry.domain.Registry;
 import dev.finetune.registry.serving.ModelServer;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.ObjectUri;
 import dev.finetune.storage.StoredObject;
 import dev.finetune.support.inbox.Inbox;
+import dev.finetune.support.outbox.OutboxEvent;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
+import dev.finetune.testing.TestTokens;
 import dev.finetune.testing.TestTrace;
 import dev.finetune.testing.TopicSnapshot;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -152,12 +153,12 @@ class RegistryIT {
         // The lineage goes on as it came: the promoted version names the exact splits it was tested on.
         assertThat(promoted.lineage()).isEqualTo(passing.lineage());
         DatasetPrepared.SplitRef test = passing.lineage().splits().get("test");
-        given().get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(1))
+        given().auth().oauth2(TestTokens.teamA()).get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(1))
                 .body("versions[0].lineage.splits.test.uri", equalTo(test.uri()))
                 .body("versions[0].lineage.splits.test.sha256", equalTo(test.sha256()))
                 .body("versions[0].lineage.splits.train.examples", equalTo(24));
         awaitServed(model, 1);
-        given().contentType(ContentType.JSON).body("{\"inputs\": [\"the striker scored a goal\", \"rain and wind\"]}")
+        given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body("{\"inputs\": [\"the striker scored a goal\", \"rain and wind\"]}")
                 .post("/models/" + model + "/predict").then().statusCode(200)
                 .body("model", equalTo(model)).body("version", equalTo(1))
                 .body("predictions.size()", equalTo(2))
@@ -174,7 +175,7 @@ class RegistryIT {
         assertThat(rejected.lineage()).isEqualTo(failing.lineage());
         assertThat(rejected.failedRules()).extracting(RuleOutcome::rule)
                 .contains("min-accuracy", "min-macro-f1", "min-improvement", "significant-improvement");
-        given().get("/models/" + model).then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).get("/models/" + model).then().statusCode(200)
                 .body("aliases.production", equalTo(1))
                 .body("versions[1].status", equalTo("rejected"));
         // The rejection did not announce a promotion as well.
@@ -213,7 +214,7 @@ class RegistryIT {
         // Both events were accepted (in the inbox), neither was lost nor left half-done.
         assertThat(inbox.seen(evaluation.eventId())).as("first event in the inbox").isTrue();
         assertThat(inbox.seen(republished.eventId())).as("republished event in the inbox").isTrue();
-        given().get("/models/" + model).then().statusCode(200).body("versions.size()", equalTo(1));
+        given().auth().oauth2(TestTokens.teamA()).get("/models/" + model).then().statusCode(200).body("versions.size()", equalTo(1));
     }
 
     @Test
@@ -227,9 +228,9 @@ class RegistryIT {
 
         awaitConsumed();
         assertThat(inbox.seen(failed.eventId())).as("the failed evaluation reached the consumer").isTrue();
-        given().get("/models/" + model).then().statusCode(404).contentType(PROBLEM_JSON)
+        given().auth().oauth2(TestTokens.teamA()).get("/models/" + model).then().statusCode(404).contentType(PROBLEM_JSON)
                 .body("detail", equalTo("no model " + model));
-        given().get("/models").then().statusCode(200).body("name", not(hasItem(model)));
+        given().auth().oauth2(TestTokens.teamA()).get("/models").then().statusCode(200).body("name", not(hasItem(model)));
         assertThat(registry.versions(model)).isEmpty();
         assertThat(registry.aliases(model)).isEmpty();
         assertThat(outbox(model)).isEmpty();
@@ -252,7 +253,7 @@ class RegistryIT {
 
         // Tightened: the same kind of candidate (accuracy 0.95, better than v1 on every count) is now rejected,
         // by min-accuracy alone.
-        given().contentType(ContentType.JSON).body("{\"minAccuracy\": 0.97}").put("/models/" + model + "/policy")
+        given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body("{\"minAccuracy\": 0.97}").put("/models/" + model + "/policy")
                 .then().statusCode(200).body("minAccuracy", equalTo(0.97f)).body("minMacroF1", equalTo(0.5f));
         send(evaluation(model, packages[1], GOOD, betterThan(1)));
         ModelRejected rejected = decode(awaitRecords(Topics.MODELS_REJECTED, model, 1), ModelRejected.class).get(0);
@@ -264,7 +265,7 @@ class RegistryIT {
         });
 
         // Loosened again: the same candidate, evaluated again, is promoted.
-        given().contentType(ContentType.JSON).body("{\"minAccuracy\": 0.9}").put("/models/" + model + "/policy")
+        given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body("{\"minAccuracy\": 0.9}").put("/models/" + model + "/policy")
                 .then().statusCode(200).body("minAccuracy", equalTo(0.9f));
         send(evaluation(model, packages[1], GOOD, betterThan(1)));
         List<ModelPromoted> promoted = decode(awaitRecords(Topics.MODELS_PROMOTED, model, 2), ModelPromoted.class);
@@ -275,47 +276,63 @@ class RegistryIT {
                     assertThat(rule.rule()).isEqualTo("min-accuracy");
                     assertThat(rule.threshold()).isEqualTo(0.9);
                 });
-        given().get("/models/" + model).then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).get("/models/" + model).then().statusCode(200)
                 .body("aliases.production", equalTo(3))
                 .body("versions.status", equalTo(List.of("promoted", "rejected", "promoted")));
     }
 
     @Test
-    void rollbackGoesBackToWhereTheLastMoveCameFromAndASecondOneUndoesIt() {
+    void rollbackGoesBackToTheProductionVersionBeforeTheCurrentOne() {
         String model = "walk-" + UUID.randomUUID();
         // v1 promoted, v2 rejected, v3 promoted over v1: production went 1 -> 3, never through 2.
         EvaluationCompleted v1 = evaluation(model, packages[0], GOOD, null);
         EvaluationCompleted v3 = evaluation(model, packages[1], GOOD, betterThan(1));
         send(v1, evaluation(model, packages[1], POOR, betterThan(1)), v3);
         awaitRecords(Topics.MODELS_PROMOTED, model, 2);
-        given().get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(3));
+        given().auth().oauth2(TestTokens.teamA()).get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(3));
 
         // Two version numbers back, to v1, where production was: not v2, which never served.
-        given().contentType(ContentType.JSON).body("{\"reason\": \"v3 misroutes refunds\", \"actor\": \"bob\"}")
-                .post("/models/" + model + "/rollback").then().statusCode(200).body("version", equalTo(1));
-        given().get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(1))
+        rollback(model, "{\"reason\": \"v3 misroutes refunds\"}").statusCode(200).body("version", equalTo(1));
+        given().auth().oauth2(TestTokens.teamA()).get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(1))
                 .body("production.version", equalTo(1));
-        // A rollback is a move too: the next one undoes it (back to v3), it does not walk on.
-        given().contentType(ContentType.JSON).body("{\"reason\": \"it was the client\"}")
-                .post("/models/" + model + "/rollback").then().statusCode(200).body("version", equalTo(3));
-        given().get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(3))
+        // A rollback undoes a move, it is not one to undo: v1 was the first production, there is nothing before it.
+        rollback(model, "{\"reason\": \"it was the client\"}").statusCode(409).contentType(PROBLEM_JSON)
+                .body("type", equalTo(PROBLEMS + "no-earlier-version"));
+        given().auth().oauth2(TestTokens.teamA()).get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(1))
                 .body("versions.status", equalTo(List.of("promoted", "rejected", "promoted")));
 
-        given().get("/models/" + model + "/audit").then().statusCode(200)
-                .body("size()", equalTo(4))
-                .body("fromVersion", equalTo(Arrays.asList(null, 1, 3, 1)))
-                .body("toVersion", equalTo(List.of(1, 3, 1, 3)))
-                .body("trigger", equalTo(List.of("POLICY", "POLICY", "ROLLBACK", "ROLLBACK")))
-                .body("actor", equalTo(List.of("policy", "policy", "bob", "api")));
-        List<ModelPromoted> moves = decode(awaitRecords(Topics.MODELS_PROMOTED, model, 4), ModelPromoted.class);
-        assertThat(moves).extracting(ModelPromoted::version).containsExactly(1, 3, 1, 3);
-        assertThat(moves).extracting(ModelPromoted::previousVersion).containsExactly(null, 1, 3, 1);
+        given().auth().oauth2(TestTokens.teamA()).get("/models/" + model + "/audit").then().statusCode(200)
+                .body("size()", equalTo(3))
+                .body("fromVersion", equalTo(Arrays.asList(null, 1, 3)))
+                .body("toVersion", equalTo(List.of(1, 3, 1)))
+                .body("trigger", equalTo(List.of("POLICY", "POLICY", "ROLLBACK")))
+                .body("actor", equalTo(List.of("policy", "policy", "operator-a")));
+        List<ModelPromoted> moves = decode(awaitRecords(Topics.MODELS_PROMOTED, model, 3), ModelPromoted.class);
+        assertThat(moves).extracting(ModelPromoted::version).containsExactly(1, 3, 1);
+        assertThat(moves).extracting(ModelPromoted::previousVersion).containsExactly(null, 1, 3);
         assertThat(moves).extracting(ModelPromoted::trigger).containsExactly(ModelPromoted.Trigger.POLICY,
-                ModelPromoted.Trigger.POLICY, ModelPromoted.Trigger.ROLLBACK, ModelPromoted.Trigger.ROLLBACK);
-        assertThat(moves).extracting(ModelPromoted::reason).endsWith("v3 misroutes refunds", "it was the client");
+                ModelPromoted.Trigger.POLICY, ModelPromoted.Trigger.ROLLBACK);
+        assertThat(moves).extracting(ModelPromoted::reason).endsWith("v3 misroutes refunds");
         // Every move announces the target's lineage as it was stored, splits included.
         assertThat(moves).extracting(ModelPromoted::lineage)
-                .containsExactly(v1.lineage(), v3.lineage(), v1.lineage(), v3.lineage());
+                .containsExactly(v1.lineage(), v3.lineage(), v1.lineage());
+    }
+
+    @Test
+    void repeatedRollbacksWalkFurtherBackAndNeverToggle() {
+        String model = "back-" + UUID.randomUUID();
+        send(evaluation(model, packages[0], GOOD, null), evaluation(model, packages[1], GOOD, betterThan(1)),
+                evaluation(model, packages[0], GOOD, betterThan(2)));
+        awaitRecords(Topics.MODELS_PROMOTED, model, 3);
+        given().auth().oauth2(TestTokens.teamA()).get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(3));
+
+        rollback(model, "{\"reason\": \"v3 is wrong\"}").statusCode(200).body("version", equalTo(2));
+        rollback(model, "{\"reason\": \"v2 too\"}").statusCode(200).body("version", equalTo(1));
+        rollback(model, "{\"reason\": \"and v1?\"}").statusCode(409).contentType(PROBLEM_JSON)
+                .body("type", equalTo(PROBLEMS + "no-earlier-version"));
+        given().auth().oauth2(TestTokens.teamA()).get("/models/" + model + "/audit").then().statusCode(200)
+                .body("fromVersion", equalTo(Arrays.asList(null, 1, 2, 3, 2)))
+                .body("toVersion", equalTo(List.of(1, 2, 3, 2, 1)));
     }
 
     @Test
@@ -324,8 +341,8 @@ class RegistryIT {
         rollback(unknown, "{\"reason\": \"just in case\"}").statusCode(404).contentType(PROBLEM_JSON)
                 .body("type", equalTo(PROBLEMS + "no-production-version")).body("status", equalTo(404)).body("detail", equalTo("model " + unknown + " has no production version"));
         // The refused move left nothing behind, not even the model it looked for.
-        given().get("/models/" + unknown).then().statusCode(404).body("type", equalTo(PROBLEMS + "model-not-found"));
-        given().get("/models").then().statusCode(200).body("name", not(hasItem(unknown)));
+        given().auth().oauth2(TestTokens.teamA()).get("/models/" + unknown).then().statusCode(404).body("type", equalTo(PROBLEMS + "model-not-found"));
+        given().auth().oauth2(TestTokens.teamA()).get("/models").then().statusCode(200).body("name", not(hasItem(unknown)));
 
         String model = "refuse-" + UUID.randomUUID();
         send(evaluation(model, packages[0], POOR, null));
@@ -335,18 +352,21 @@ class RegistryIT {
         rollback(model, "{\"reason\": \"undo\"}").statusCode(404).contentType(PROBLEM_JSON)
                 .body("type", equalTo(PROBLEMS + "no-production-version"))
                 .body("detail", equalTo("model " + model + " has no production version"));
-        given().get("/models/" + model).then().statusCode(200).body("aliases", anEmptyMap())
+        given().auth().oauth2(TestTokens.teamA()).get("/models/" + model).then().statusCode(200).body("aliases", anEmptyMap())
                 .body("production", nullValue());
 
         // A reason is required, for promotion and rollback alike.
         String reasonRequired = "a reason is required: {\"reason\": \"...\"}";
-        promote(model, 1, "{\"actor\": \"erin\"}").statusCode(400).contentType(PROBLEM_JSON)
+        promote(model, 1, "{}").statusCode(400).contentType(PROBLEM_JSON)
                 .body("type", equalTo(PROBLEMS + "missing-reason")).body("status", equalTo(400)).body("detail", equalTo(reasonRequired));
         promote(model, 1, "{\"reason\": \"   \"}").statusCode(400).contentType(PROBLEM_JSON)
                 .body("detail", equalTo(reasonRequired));
-        given().get("/models/" + model).then().statusCode(200).body("aliases", anEmptyMap());
+        // Who acted is the token's subject: a body cannot name someone else.
+        promote(model, 1, "{\"reason\": \"accepted by review\", \"actor\": \"erin\"}").statusCode(400)
+                .contentType(PROBLEM_JSON).body("type", equalTo(PROBLEMS + "unknown-field"));
+        given().auth().oauth2(TestTokens.teamA()).get("/models/" + model).then().statusCode(200).body("aliases", anEmptyMap());
 
-        promote(model, 1, "{\"reason\": \"accepted by review\", \"actor\": \"erin\"}").statusCode(200)
+        promote(model, 1, "{\"reason\": \"accepted by review\"}").statusCode(200)
                 .body("version", equalTo(1)).body("status", equalTo("promoted"));
 
         // Production has no earlier version: its only move came from nowhere.
@@ -362,11 +382,11 @@ class RegistryIT {
                 .body("detail", equalTo("model " + model + " has no version 7"));
 
         // None of the refusals moved the alias, wrote an audit row or announced anything.
-        given().get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(1));
-        given().get("/models/" + model + "/audit").then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).get("/models/" + model).then().statusCode(200).body("aliases.production", equalTo(1));
+        given().auth().oauth2(TestTokens.teamA()).get("/models/" + model + "/audit").then().statusCode(200)
                 .body("size()", equalTo(1))
                 .body("[0].fromVersion", nullValue()).body("[0].toVersion", equalTo(1))
-                .body("[0].trigger", equalTo("MANUAL")).body("[0].actor", equalTo("erin"))
+                .body("[0].trigger", equalTo("MANUAL")).body("[0].actor", equalTo("operator-a"))
                 .body("[0].reason", equalTo("accepted by review"));
         assertThat(outbox(model)).extracting(r -> r.topic)
                 .containsExactly(Topics.MODELS_REJECTED, Topics.MODELS_PROMOTED);
@@ -393,7 +413,7 @@ class RegistryIT {
         for (int c = 0; c < 3; c++) {
             clients.execute(() -> {
                 while (swapping.get()) {
-                    var response = given().contentType(ContentType.JSON).body("{\"inputs\": [\"sunny forecast\"]}")
+                    var response = given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body("{\"inputs\": [\"sunny forecast\"]}")
                             .post("/models/" + model + "/predict");
                     statuses.add(response.statusCode());
                     if (response.statusCode() == 200) {
@@ -402,7 +422,7 @@ class RegistryIT {
                 }
             });
         }
-        promote(model, 2, "{\"reason\": \"canary of v2\", \"actor\": \"alice\"}").statusCode(200)
+        promote(model, 2, "{\"reason\": \"canary of v2\"}").statusCode(200)
                 .body("version", equalTo(2));
         awaitServed(model, 2);
         rollback(model, "{\"reason\": \"v2 misbehaves\"}").statusCode(200).body("version", equalTo(1));
@@ -417,9 +437,9 @@ class RegistryIT {
         assertThat(moves).extracting(ModelPromoted::trigger).containsExactly(ModelPromoted.Trigger.POLICY,
                 ModelPromoted.Trigger.MANUAL, ModelPromoted.Trigger.ROLLBACK);
         assertThat(moves.get(2).previousVersion()).isEqualTo(2);
-        given().get("/models/" + model + "/audit").then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).get("/models/" + model + "/audit").then().statusCode(200)
                 .body("size()", equalTo(3))
-                .body("[1].actor", equalTo("alice"))
+                .body("[1].actor", equalTo("operator-a"))
                 .body("[2].reason", equalTo("v2 misbehaves"));
         promote(model, 9, "{\"reason\": \"again\"}").statusCode(404).contentType(PROBLEM_JSON);
     }
@@ -469,7 +489,7 @@ class RegistryIT {
                 .body("type", equalTo(PROBLEMS + "no-production-version"))
                 .body("detail", equalTo("model x has no production version"));
         predict("nobody", "{\"inputs\": [\"a\"]}").statusCode(404).contentType(PROBLEM_JSON);
-        given().contentType(ContentType.JSON).body("{\"minAccuracy\": 1.5}").put("/models/x/policy").then()
+        given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body("{\"minAccuracy\": 1.5}").put("/models/x/policy").then()
                 .statusCode(400).contentType(PROBLEM_JSON);
     }
 
@@ -478,7 +498,7 @@ class RegistryIT {
         String run = UUID.randomUUID().toString();
         return new EvaluationCompleted(EventMeta.next("evaluation-service", model + "-v1"), UUID.randomUUID().toString(),
                 EvaluationCompleted.Status.SUCCEEDED, null, model,
-                new Lineage(model, 1, "s3://finetune/datasets/" + model + "/v1/manifest.json", run,
+                new Lineage(model, "team-a", 1, "s3://finetune/datasets/" + model + "/v1/manifest.json", run,
                         pkg.uri().toString(), pkg.sha256(), 12, splits(run)),
                 metrics, LABEL_F1, champion, "s3://finetune/reports/" + run + "/ckpt-12/report.json");
     }
@@ -576,16 +596,16 @@ class RegistryIT {
     }
 
     private static ValidatableResponse predict(String model, String body) {
-        return given().contentType(ContentType.JSON).body(body).post("/models/" + model + "/predict").then();
+        return given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body(body).post("/models/" + model + "/predict").then();
     }
 
     private static ValidatableResponse promote(String model, int version, String body) {
-        return given().contentType(ContentType.JSON).body(body)
+        return given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body(body)
                 .post("/models/" + model + "/versions/" + version + "/promote").then();
     }
 
     private static ValidatableResponse rollback(String model, String body) {
-        return given().contentType(ContentType.JSON).body(body).post("/models/" + model + "/rollback").then();
+        return given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body(body).post("/models/" + model + "/rollback").then();
     }
 
     private void awaitServed(String model, int version) {

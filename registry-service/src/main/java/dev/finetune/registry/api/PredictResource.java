@@ -5,7 +5,11 @@ import dev.finetune.registry.config.RegistrySettings;
 import dev.finetune.registry.domain.Registry;
 import dev.finetune.registry.domain.RegistryProblems;
 import dev.finetune.registry.serving.ModelServer;
+import dev.finetune.registry.serving.PredictGate;
+import dev.finetune.support.access.Caller;
+import dev.finetune.support.access.Roles;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -34,24 +38,46 @@ public class PredictResource {
     private final ModelServer server;
     private final Registry registry;
     private final RegistrySettings settings;
+    private final Caller caller;
+    private final PredictGate gate;
 
-    public PredictResource(ModelServer server, Registry registry, RegistrySettings settings) {
+    public PredictResource(ModelServer server, Registry registry, RegistrySettings settings, Caller caller,
+                           PredictGate gate) {
         this.server = server;
         this.registry = registry;
         this.settings = settings;
+        this.caller = caller;
+        this.gate = gate;
     }
 
     @POST
+    @RolesAllowed(Roles.PREDICTOR)
     @Blocking
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Response predict(@PathParam("name") String name, PredictRequest request, @Context UriInfo uri) {
+        if (!gate.tryEnter()) {
+            return Response.fromResponse(RegistryProblems.tooManyPredictions(settings.predict().maxConcurrent())
+                    .problem(uri.getPath()).toResponse()).header("Retry-After", "1").build();
+        }
+        try {
+            return predictWithin(name, request, uri);
+        } finally {
+            gate.release();
+        }
+    }
+
+    private Response predictWithin(String name, PredictRequest request, UriInfo uri) {
         List<String> inputs = request.inputs();
         if (inputs == null || inputs.isEmpty()) {
             throw RegistryProblems.invalidInputs("\"inputs\" must be a non-empty array of texts");
         }
         if (inputs.size() > settings.serving().maxBatch()) {
             throw RegistryProblems.tooManyInputs(inputs.size(), settings.serving().maxBatch());
+        }
+        // Another team's model answers as one with nothing in production would, so its name does not leak.
+        if (!registry.teamOf(name).map(caller::canRead).orElse(true)) {
+            throw RegistryProblems.noProductionVersion(name);
         }
         for (int i = 0; i < inputs.size(); i++) {
             String text = inputs.get(i);

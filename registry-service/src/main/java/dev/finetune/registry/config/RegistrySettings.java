@@ -14,6 +14,17 @@ public interface RegistrySettings {
 
     Serving serving();
 
+    Predict predict();
+
+    interface Predict {
+        /**
+         * Most predictions one instance computes at once; a request beyond them is refused at once (429 with
+         * Retry-After) rather than queued, so a burst cannot pile up threads and memory behind a slow model.
+         */
+        @WithDefault("16")
+        int maxConcurrent();
+    }
+
     interface Policy {
         @WithDefault("0.6")
         Optional<Double> minAccuracy();

@@ -32,6 +32,8 @@ public class ModelVersion extends PanacheEntityBase {
     @Column(name = "package_sha256")
     public String packageSha256;
     public String dataset;
+    /** The team owning the version, from its lineage. */
+    public String team;
     @Column(name = "dataset_version")
     public int datasetVersion;
     @Column(name = "manifest_uri")

@@ -17,6 +17,8 @@ public class PolicyRecord extends PanacheEntityBase {
     public String modelName;
     @JdbcTypeCode(SqlTypes.JSON)
     public String policy;
+    /** The team that set the policy: the model's team once the model exists, the caller's before. */
+    public String team;
     @Column(name = "updated_at")
     public Instant updatedAt;
 }

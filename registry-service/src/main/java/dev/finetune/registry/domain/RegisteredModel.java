@@ -12,6 +12,8 @@ import java.time.Instant;
 public class RegisteredModel extends PanacheEntityBase {
     @Id
     public String name;
+    /** The team owning the model: the team in the lineage of its first version with one. */
+    public String team;
     @Column(name = "created_at")
     public Instant createdAt;
 }

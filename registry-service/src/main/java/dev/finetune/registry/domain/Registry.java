@@ -33,6 +33,8 @@ public class Registry {
 
     public static final String PRODUCTION = "production";
     public static final String PRODUCER = "registry-service";
+    /** The team of a model registered before lineages carried one: only an admin acts on it. */
+    public static final String UNASSIGNED = "unassigned";
     private static final Logger LOG = Logger.getLogger(Registry.class);
     private static final TypeReference<Map<String, Double>> METRICS = new TypeReference<>() { };
     private static final TypeReference<Map<String, DatasetPrepared.SplitRef>> SPLITS = new TypeReference<>() { };
@@ -65,6 +67,7 @@ public class Registry {
         }
         String model = evaluation.modelName();
         lockModel(model);
+        claimModel(model, evaluation.lineage().team());
         if (ModelVersion.count("evaluationId", evaluation.evaluationId()) > 0) {
             return Optional.empty();
         }
@@ -83,6 +86,7 @@ public class Registry {
         version.packageUri = lineage.checkpointUri();
         version.packageSha256 = lineage.checkpointSha256();
         version.dataset = lineage.dataset();
+        version.team = lineage.team();
         version.datasetVersion = lineage.datasetVersion();
         version.manifestUri = lineage.datasetManifestUri();
         version.runId = lineage.runId();
@@ -128,19 +132,40 @@ public class Registry {
         return moveProduction(model, target, previous, ModelPromoted.Trigger.MANUAL, reason, actor);
     }
 
-    /** Moves production back to the version it pointed to before its last move. */
+    /**
+     * Moves production back to the version that was production before the current one. A rollback undoes a move
+     * rather than making one, so repeating it walks further back (v3, v2, v1) instead of toggling between the last
+     * two, and ends with 409 when production has no earlier version.
+     */
     @Transactional
     public ModelVersion rollback(String model, String reason, String actor) {
         lockModel(model);
         ModelVersion current = production(model)
                 .orElseThrow(() -> RegistryProblems.noProductionVersion(model));
-        AliasMove last = AliasMove.<AliasMove>find("modelName = ?1 and alias = ?2 order by id desc", model, PRODUCTION)
-                .firstResult();
-        if (last == null || last.fromVersion == null) {
+        Integer earlier = earlierProduction(AliasMove.list("modelName = ?1 and alias = ?2 order by id", model,
+                PRODUCTION));
+        if (earlier == null) {
             throw RegistryProblems.noEarlierVersion(model);
         }
-        ModelVersion target = version(model, last.fromVersion).orElseThrow();
+        ModelVersion target = version(model, earlier).orElseThrow();
         return moveProduction(model, target, current.version, ModelPromoted.Trigger.ROLLBACK, reason, actor);
+    }
+
+    /**
+     * Replays production's audit as a stack of the versions it left: a promotion (by policy or by hand) pushes the
+     * version it moved from, a rollback pops one. What is left on top is where the next rollback goes; {@code null}
+     * when nothing is (the first version, or every earlier one rolled back already).
+     */
+    static Integer earlierProduction(List<AliasMove> moves) {
+        java.util.Deque<Integer> left = new java.util.ArrayDeque<>();
+        for (AliasMove move : moves) {
+            if (ModelPromoted.Trigger.ROLLBACK.name().equals(move.trigger)) {
+                left.pollFirst();
+            } else if (move.fromVersion != null) {
+                left.push(move.fromVersion);
+            }
+        }
+        return left.peekFirst();
     }
 
     private ModelVersion moveProduction(String model, ModelVersion target, Integer previous,
@@ -150,7 +175,7 @@ public class Registry {
         }
         moveAlias(model, PRODUCTION, previous, target.version, trigger.name(), reason, actor);
         target.status = ModelVersion.Status.PROMOTED;
-        Lineage lineage = new Lineage(target.dataset, target.datasetVersion, target.manifestUri, target.runId,
+        Lineage lineage = new Lineage(target.dataset, target.team, target.datasetVersion, target.manifestUri, target.runId,
                 target.packageUri, target.packageSha256, target.step, splits(target));
         outbox.record(new ModelPromoted(EventMeta.next(PRODUCER, target.correlationId), model, target.version,
                 target.packageUri, target.packageSha256, Json.read(target.metrics, METRICS), previous, trigger, reason,
@@ -187,6 +212,32 @@ public class Registry {
                         INSERT INTO registered_model (name, created_at) VALUES (?1, now()) ON CONFLICT (name) DO NOTHING""")
                 .setParameter(1, model).executeUpdate();
         entityManager.find(RegisteredModel.class, model, LockModeType.PESSIMISTIC_WRITE);
+    }
+
+    /**
+     * The model belongs to the team of the lineage that registered it. Only a model of no team yet (new, or from
+     * before lineages carried a team) is claimed: a later lineage of another team does not take it over.
+     */
+    private void claimModel(String model, String team) {
+        if (team == null || team.isBlank()) {
+            return;
+        }
+        entityManager.createNativeQuery("UPDATE registered_model SET team = ?2 WHERE name = ?1 AND team = ?3")
+                .setParameter(1, model).setParameter(2, team).setParameter(3, UNASSIGNED).executeUpdate();
+    }
+
+    /**
+     * The team owning the model: the registered model's, else (a policy set before its first version) the team
+     * that set its policy; empty for a name the registry does not know.
+     */
+    @Transactional
+    public Optional<String> teamOf(String model) {
+        RegisteredModel registered = RegisteredModel.findById(model);
+        if (registered != null) {
+            return Optional.of(registered.team);
+        }
+        PolicyRecord policy = PolicyRecord.findById(model);
+        return policy == null ? Optional.empty() : Optional.of(policy.team);
     }
 
     private int nextVersion(String model) {
@@ -230,9 +281,14 @@ public class Registry {
         return ModelVersion.list("modelName = ?1 order by version", model);
     }
 
+    /** Every model of the given teams ({@code null}: of every team), by name. */
     @Transactional
-    public List<RegisteredModel> models() {
-        return RegisteredModel.listAll(io.quarkus.panache.common.Sort.by("name"));
+    public List<RegisteredModel> models(java.util.Set<String> teams) {
+        io.quarkus.panache.common.Sort byName = io.quarkus.panache.common.Sort.by("name");
+        if (teams == null) {
+            return RegisteredModel.listAll(byName);
+        }
+        return teams.isEmpty() ? List.of() : RegisteredModel.list("team in ?1", byName, teams);
     }
 
     @Transactional
@@ -259,13 +315,14 @@ public class Registry {
     }
 
     @Transactional
-    public PromotionPolicy storePolicy(String model, PromotionPolicy policy) {
+    public PromotionPolicy storePolicy(String model, PromotionPolicy policy, String team) {
         policy.validated();
         PolicyRecord stored = PolicyRecord.findById(model);
         if (stored == null) {
             stored = new PolicyRecord();
             stored.modelName = model;
         }
+        stored.team = team;
         stored.policy = Json.write(policy);
         stored.updatedAt = Instant.now();
         stored.persist();

@@ -55,6 +55,11 @@ public final class RegistryProblems {
                 + length + " characters; at most " + max);
     }
 
+    public static ProblemException tooManyPredictions(int max) {
+        return new ProblemException(429, "too-many-predictions", "Too many predictions at once", "this instance "
+                + "computes at most " + max + " predictions at once; retry shortly");
+    }
+
     public static ProblemException modelLoading(String model) {
         return new ProblemException(503, "model-loading", "The model is loading", "the production version of "
                 + model + " is loading; retry shortly");

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
+import dev.finetune.testing.TestTokens;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -53,7 +54,7 @@ class BadInputIT {
         unreadable.put("{\"minAccuracy\": ", "unreadable-json");
         unreadable.forEach((body, kind) -> assertProblem(putPolicy(model, body), 400, kind));
 
-        given().get("/models/" + model + "/policy").then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).get("/models/" + model + "/policy").then().statusCode(200)
                 .body("minAccuracy", equalTo(0.8f))
                 .body("maxLatencyP95Ms", equalTo(50.0f));
     }
@@ -61,23 +62,23 @@ class BadInputIT {
     @Test
     void aPromotionOrPredictionBodyThatIsMissingOrMistypedHasItsKind() {
         String model = "nobody-" + UUID.randomUUID();
-        assertProblem(given().contentType(ContentType.JSON).post("/models/" + model + "/rollback"), 400, "missing-body");
-        assertProblem(given().contentType(ContentType.JSON).body("{\"reason\": \"x\", \"who\": \"erin\"}")
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).post("/models/" + model + "/rollback"), 400, "missing-body");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body("{\"reason\": \"x\", \"who\": \"erin\"}")
                 .post("/models/" + model + "/versions/1/promote"), 400, "unknown-field");
-        assertProblem(given().contentType(ContentType.JSON).body("{\"reason\": \"x\"}")
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body("{\"reason\": \"x\"}")
                 .post("/models/" + model + "/versions/1/promote"), 404, "model-version-not-found");
-        assertProblem(given().contentType(ContentType.JSON).post("/models/" + model + "/predict"), 400, "missing-body");
-        assertProblem(given().contentType(ContentType.JSON).body("{\"inputs\": \"one text\"}")
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).post("/models/" + model + "/predict"), 400, "missing-body");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body("{\"inputs\": \"one text\"}")
                 .post("/models/" + model + "/predict"), 400, "wrong-json-type");
-        assertProblem(given().contentType(ContentType.JSON).body("{\"inputs\": [\"a\", null]}")
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body("{\"inputs\": [\"a\", null]}")
                 .post("/models/" + model + "/predict"), 400, "invalid-inputs");
-        assertProblem(given().contentType(ContentType.JSON).body("{\"inputs\": [\"a\", 7]}")
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body("{\"inputs\": [\"a\", 7]}")
                 .post("/models/" + model + "/predict"), 400, "wrong-json-type");
-        assertProblem(given().get("/models/" + model), 404, "model-not-found");
-        assertProblem(given().get("/models/" + model + "/versions/2"), 404, "model-version-not-found");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).get("/models/" + model), 404, "model-not-found");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).get("/models/" + model + "/versions/2"), 404, "model-version-not-found");
     }
 
     private static Response putPolicy(String model, String body) {
-        return given().contentType(ContentType.JSON).body(body).put("/models/" + model + "/policy");
+        return given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body(body).put("/models/" + model + "/policy");
     }
 }
