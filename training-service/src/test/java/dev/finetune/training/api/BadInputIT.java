@@ -107,6 +107,11 @@ class BadInputIT {
         assertProblem(given().auth().oauth2(TestTokens.teamA()).post("/runs/" + nobody + "/cancel"), 404, "run-not-found");
         assertProblem(given().auth().oauth2(TestTokens.teamA()).get("/runs?status=sleeping"), 400, "invalid-parameter");
         assertProblem(given().auth().oauth2(TestTokens.teamA()).get("/runs/not-a-uuid"), 404, "not-found");
+        // A run id that is not a UUID names no run, whatever the operation: 404, never a 500.
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).post("/runs/not-a-uuid/cancel"), 404, "not-found");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).post("/runs/not-a-uuid/retry"), 404, "not-found");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).get("/runs/not-a-uuid/events"), 404, "not-found");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).post("/runs/" + nobody + "/retry"), 404, "run-not-found");
         assertProblem(given().auth().oauth2(TestTokens.teamA()).delete("/runs"), 405, "method-not-allowed");
     }
 
