@@ -4,6 +4,7 @@ import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EventMeta;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.StoredObject;
+import dev.finetune.testing.FinetuneRealm;
 import dev.finetune.testing.TopicSnapshot;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -49,7 +50,7 @@ public final class TrainingFixtures {
                 "application/gzip");
         StoredObject validation = store.put("datasets/" + dataset + "/v1/validation.jsonl.gz", gzip(examples(12, 2)),
                 "application/gzip");
-        return new DatasetPrepared(EventMeta.next("dataset-service", dataset + "-v1"), dataset, 1,
+        return new DatasetPrepared(EventMeta.next("dataset-service", dataset + "-v1"), dataset, FinetuneRealm.TEAM_A, 1,
                 "s3://finetune/datasets/" + dataset + "/v1/manifest.json",
                 Map.of("train", new DatasetPrepared.SplitRef(train.uri().toString(), train.sha256(), trainExamples),
                         "validation", new DatasetPrepared.SplitRef(validation.uri().toString(), validation.sha256(), 12)),
@@ -68,7 +69,7 @@ public final class TrainingFixtures {
     public static DatasetPrepared unstored(String dataset, int version, String contentSha256) {
         String prefix = "s3://finetune/datasets/" + dataset + "/v" + version + "/";
         String sha = contentSha256;
-        return new DatasetPrepared(EventMeta.next("dataset-service", dataset + "-v" + version), dataset, version,
+        return new DatasetPrepared(EventMeta.next("dataset-service", dataset + "-v" + version), dataset, FinetuneRealm.TEAM_A, version,
                 prefix + "manifest.json", Map.of("train", new DatasetPrepared.SplitRef(prefix + "train.jsonl.gz", sha, 24)),
                 List.of("food", "sports", "weather"), sha);
     }

@@ -1,7 +1,9 @@
 package dev.finetune.training.api;
 
 import dev.finetune.ml.BaseModel;
+import dev.finetune.support.access.Roles;
 import dev.finetune.training.runner.BaseModels;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -28,6 +30,7 @@ public class BaseModelResource {
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     public List<BaseModelView> list() {
         return baseModels.available().stream().map(BaseModelView::of).toList();
     }

@@ -8,7 +8,10 @@ import dev.finetune.training.domain.RunStatus;
 import dev.finetune.training.domain.RunStore;
 import dev.finetune.training.runner.ProgressBroadcaster;
 import dev.finetune.training.runner.RunExecutor;
+import dev.finetune.support.access.Caller;
+import dev.finetune.support.access.Roles;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.security.RolesAllowed;
 import io.smallrye.mutiny.Multi;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -25,7 +28,10 @@ import java.util.List;
 import java.util.UUID;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
-/** Training runs: start by hand, cancel, inspect, and follow live. */
+/**
+ * Training runs: inspect and follow live (readers of the owning team), start by hand, cancel and retry
+ * (contributors of the owning team). A run belongs to its data set's team, as {@code datasets.prepared} said.
+ */
 @Path("/runs")
 @Produces(MediaType.APPLICATION_JSON)
 public class RunResource {
@@ -37,14 +43,17 @@ public class RunResource {
     private final RunStore runs;
     private final RunExecutor executor;
     private final ProgressBroadcaster broadcaster;
+    private final Caller caller;
 
-    public RunResource(RunStore runs, RunExecutor executor, ProgressBroadcaster broadcaster) {
+    public RunResource(RunStore runs, RunExecutor executor, ProgressBroadcaster broadcaster, Caller caller) {
         this.runs = runs;
         this.executor = executor;
         this.broadcaster = broadcaster;
+        this.caller = caller;
     }
 
     @POST
+    @RolesAllowed(Roles.CONTRIBUTOR)
     @Consumes(MediaType.APPLICATION_JSON)
     public Response start(StartRun request) {
         if (request.dataset() == null || request.version() == null) {
@@ -54,6 +63,11 @@ public class RunResource {
                 : request.hyperparameters().checked();
         RunSource known = runs.knownVersion(request.dataset(), request.version()).orElseThrow(() ->
                 TrainingProblems.datasetVersionUnknown(request.dataset(), request.version()));
+        // The version's team owns the new run: another team's version is unknown to the caller, as if absent.
+        if (!caller.canRead(known.team())) {
+            throw TrainingProblems.datasetVersionUnknown(request.dataset(), request.version());
+        }
+        caller.checkWrite(known.team(), "data set " + request.dataset());
         RunSource source = known.withRequester("manual-" + UUID.randomUUID(), null);
         RunStore.Enqueued enqueued = runs.enqueue(source, overrides);
         if (!enqueued.created()) {
@@ -64,10 +78,11 @@ public class RunResource {
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     public List<RunView> list(@QueryParam("dataset") String dataset, @QueryParam("status") String status,
             @QueryParam("limit") @DefaultValue("50") int limit) {
         RunStatus parsed = status == null ? null : parseStatus(status);
-        return runs.list(dataset, parsed, Math.min(Math.max(limit, 1), 500)).stream().map(RunView::of).toList();
+        return runs.list(dataset, parsed, caller.readableTeams(), Math.min(Math.max(limit, 1), 500)).stream().map(RunView::of).toList();
     }
 
     private static RunStatus parseStatus(String status) {
@@ -80,17 +95,20 @@ public class RunResource {
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{id}")
     public RunView.Detailed get(@PathParam("id") UUID id) {
-        Run run = runs.find(id).orElseThrow(() -> TrainingProblems.runNotFound(id));
+        Run run = find(id);
         return RunView.detailed(run, runs.evaluations(id), runs.checkpoints(id));
     }
 
     /** 202 while a running run stops at its next step; a queued run is cancelled at once; 409 if it has ended. */
     @POST
+    @RolesAllowed(Roles.CONTRIBUTOR)
     @Path("/{id}/cancel")
     public Response cancel(@PathParam("id") UUID id) {
-        Run before = runs.find(id).orElseThrow(() -> TrainingProblems.runNotFound(id));
+        Run before = find(id);
+        caller.checkWrite(before.team, "run " + id);
         if (before.status.finished()) {
             throw TrainingProblems.runEnded(id, before.status);
         }
@@ -104,9 +122,11 @@ public class RunResource {
      * its retry).
      */
     @POST
+    @RolesAllowed(Roles.CONTRIBUTOR)
     @Path("/{id}/retry")
     public Response retry(@PathParam("id") UUID id) {
-        Run earlier = runs.find(id).orElseThrow(() -> TrainingProblems.runNotFound(id));
+        Run earlier = find(id);
+        caller.checkWrite(earlier.team, "run " + id);
         if (earlier.status != RunStatus.FAILED && earlier.status != RunStatus.CANCELLED) {
             throw TrainingProblems.runNotRetryable(id, earlier.status);
         }
@@ -120,15 +140,25 @@ public class RunResource {
 
     /** Live progress as Server-Sent Events; the stream ends with the run's final status. */
     @GET
+    @RolesAllowed(Roles.READER)
     @Blocking // the run is looked up in the database first, which the IO thread may not do
     @Path("/{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     public Multi<ProgressBroadcaster.Update> events(@PathParam("id") UUID id) {
-        Run run = runs.find(id).orElseThrow(() -> TrainingProblems.runNotFound(id));
+        Run run = find(id);
         if (run.status.finished()) {
             return Multi.createFrom().item(new ProgressBroadcaster.Update(null, run.status));
         }
         return broadcaster.follow(id, () -> runs.find(id).orElseThrow().status);
+    }
+
+    /** The run, if the caller may read its team's; else 404 as if it did not exist. */
+    private Run find(UUID id) {
+        Run run = runs.find(id).orElseThrow(() -> TrainingProblems.runNotFound(id));
+        if (!caller.canRead(run.team)) {
+            throw TrainingProblems.runNotFound(id);
+        }
+        return run;
     }
 }

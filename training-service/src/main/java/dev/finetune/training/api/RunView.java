@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.List;
 
 /** A run as the REST API shows it. */
-public record RunView(String id, String dataset, int datasetVersion, String modelName, String status,
+public record RunView(String id, String dataset, String team, int datasetVersion, String modelName, String status,
         String failureReason, boolean cancelRequested, long step, long totalSteps, Double loss, Double samplesPerSecond,
         JsonNode hyperparameters, String owner, String executedBy, int attempts, int interruptedAttempts,
         String bestCheckpointUri, JsonNode bestMetrics,
@@ -18,7 +18,7 @@ public record RunView(String id, String dataset, int datasetVersion, String mode
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static RunView of(Run r) {
-        return new RunView(r.id.toString(), r.dataset, r.datasetVersion, r.modelName, r.status.name().toLowerCase(),
+        return new RunView(r.id.toString(), r.dataset, r.team, r.datasetVersion, r.modelName, r.status.name().toLowerCase(),
                 r.failureReason, r.cancelRequested, r.step, r.totalSteps, r.lastLoss, r.samplesPerSecond,
                 json(r.hyperparameters), r.owner, r.executedBy, r.attempts, r.interruptedAttempts,
                 r.bestCheckpointUri, json(r.bestMetrics), r.correlationId,

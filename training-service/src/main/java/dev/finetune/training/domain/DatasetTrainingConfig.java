@@ -18,6 +18,8 @@ public class DatasetTrainingConfig extends PanacheEntityBase {
     public String dataset;
     @JdbcTypeCode(SqlTypes.JSON)
     public String hyperparameters;
+    /** The team that owns the configuration: the data set's, or (before training knew it) the one that set it. */
+    public String team;
     @Column(name = "updated_at")
     public Instant updatedAt;
 }

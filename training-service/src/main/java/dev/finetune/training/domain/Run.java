@@ -20,6 +20,8 @@ public class Run extends PanacheEntityBase {
     @Id
     public UUID id;
     public String dataset;
+    /** The team that owns the data set (from {@code datasets.prepared}), and so the run; 'unassigned' on old rows. */
+    public String team;
     @Column(name = "dataset_version")
     public int datasetVersion;
     /** The version's content checksum ({@code datasets.prepared}'s {@code contentSha256}); '' on rows from before it. */

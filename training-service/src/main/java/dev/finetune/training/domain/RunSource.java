@@ -9,8 +9,10 @@ import java.util.UUID;
  * created again under the same name has a v1 of its own), its splits as {@code datasets.prepared} announced them
  * (URI, sha256, examples), and the event (if any) that asked for it. The splits travel with the run into every
  * lineage it emits, and the train and validation splits' sha256 are verified before it trains.
+ *
+ * @param team the team that owns the data set (from {@code datasets.prepared}), and so the run and its models
  */
-public record RunSource(String dataset, int version, String contentSha256, String manifestUri,
+public record RunSource(String dataset, String team, int version, String contentSha256, String manifestUri,
         Map<String, DatasetPrepared.SplitRef> splits, String modelName, String correlationId, UUID sourceEventId) {
 
     public RunSource {
@@ -24,13 +26,13 @@ public record RunSource(String dataset, int version, String contentSha256, Strin
 
     /** The model is named after the data set: one registered model per data set by default. */
     public static RunSource of(DatasetPrepared event) {
-        return new RunSource(event.dataset(), event.version(), event.contentSha256(), event.manifestUri(),
+        return new RunSource(event.dataset(), event.team(), event.version(), event.contentSha256(), event.manifestUri(),
                 event.splits(), event.dataset(), event.correlationId(), event.eventId());
     }
 
     /** The same data set version for another run, asked for by someone else. */
     public RunSource withRequester(String correlationId, UUID sourceEventId) {
-        return new RunSource(dataset, version, contentSha256, manifestUri, splits, modelName, correlationId,
+        return new RunSource(dataset, team, version, contentSha256, manifestUri, splits, modelName, correlationId,
                 sourceEventId);
     }
 

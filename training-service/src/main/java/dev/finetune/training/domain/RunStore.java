@@ -62,6 +62,46 @@ public class RunStore {
         return stored == null ? defaults : read(stored.hyperparameters, Hyperparameters.class).over(defaults);
     }
 
+    /**
+     * The configuration a run of {@code source} uses over the platform defaults: the data set's, unless it belongs
+     * to another team than the data set version (a name owned by one team, then created again by another): then
+     * the defaults, for one team's settings must not steer what another team trains.
+     */
+    private Hyperparameters configurationFor(RunSource source) {
+        DatasetTrainingConfig stored = DatasetTrainingConfig.findById(source.dataset());
+        if (stored != null && !stored.team.equals(source.team())) {
+            LOG.warnf("data set %s v%d belongs to team %s but its training configuration to team %s: the configuration"
+                    + " is ignored and the run uses the platform defaults (team %s sets its own with PUT"
+                    + " /training-configs/%s)", source.dataset(), source.version(), source.team(), stored.team,
+                    source.team(), source.dataset());
+            return Hyperparameters.defaults(settings.defaults());
+        }
+        return configurationOf(source.dataset());
+    }
+
+    /**
+     * What a run of the data set for {@code team} would use: as {@link #configurationOf}, but the defaults when the
+     * stored configuration belongs to another team (or {@code team} is null: nobody owns the data set yet).
+     */
+    @Transactional
+    public Hyperparameters configurationOf(String dataset, String team) {
+        DatasetTrainingConfig stored = DatasetTrainingConfig.findById(dataset);
+        return stored != null && stored.team.equals(team) ? configurationOf(dataset)
+                : Hyperparameters.defaults(settings.defaults());
+    }
+
+    /** The team that owns the data set's stored configuration; empty when none is stored. */
+    @Transactional
+    public Optional<String> configurationTeam(String dataset) {
+        return Optional.ofNullable(DatasetTrainingConfig.<DatasetTrainingConfig>findById(dataset)).map(c -> c.team);
+    }
+
+    /** The team that owns the data set as training last heard (its newest run's); empty when it has none. */
+    @Transactional
+    public Optional<String> knownTeam(String dataset) {
+        return Run.<Run>find("dataset = ?1 order by createdAt desc", dataset).firstResultOptional().map(r -> r.team);
+    }
+
     @Transactional
     public Optional<Hyperparameters> storedConfiguration(String dataset) {
         DatasetTrainingConfig stored = DatasetTrainingConfig.findById(dataset);
@@ -70,13 +110,14 @@ public class RunStore {
 
     /** Replaces the data set's configuration after checking that it makes a valid run. */
     @Transactional
-    public Hyperparameters storeConfiguration(String dataset, Hyperparameters hyperparameters) {
+    public Hyperparameters storeConfiguration(String dataset, String team, Hyperparameters hyperparameters) {
         hyperparameters.checked().over(Hyperparameters.defaults(settings.defaults())).toTrainingConfig(null);
         DatasetTrainingConfig stored = DatasetTrainingConfig.findById(dataset);
         if (stored == null) {
             stored = new DatasetTrainingConfig();
             stored.dataset = dataset;
         }
+        stored.team = team;
         stored.hyperparameters = write(hyperparameters);
         stored.updatedAt = Instant.now();
         stored.persist();
@@ -89,7 +130,7 @@ public class RunStore {
      */
     @Transactional
     public Enqueued enqueue(RunSource source, Hyperparameters overrides) {
-        Hyperparameters effective = overrides.over(configurationOf(source.dataset()));
+        Hyperparameters effective = overrides.over(configurationFor(source));
         effective.toTrainingConfig(null); // fails here, with the field, rather than when the run starts
         String json = write(effective);
         String hash = sha256(json);
@@ -97,9 +138,9 @@ public class RunStore {
         int inserted = entityManager.createNativeQuery("""
                 INSERT INTO training_run (id, dataset, dataset_version, manifest_uri, train_uri, validation_uri,
                     model_name, hyperparameters, config_hash, correlation_id, source_event_id, traceparent, splits,
-                    status, created_at, content_sha256)
+                    status, created_at, content_sha256, team)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CAST(?8 AS jsonb), ?9, ?10, ?11, ?12, CAST(?13 AS jsonb), 'QUEUED',
-                    clock_timestamp(), ?14)
+                    clock_timestamp(), ?14, ?15)
                 ON CONFLICT (dataset, dataset_version, content_sha256, config_hash) WHERE retry_of IS NULL DO NOTHING""")
                 .setParameter(1, id)
                 .setParameter(2, source.dataset())
@@ -115,6 +156,7 @@ public class RunStore {
                 .setParameter(12, TraceContext.current())
                 .setParameter(13, write(source.splits()))
                 .setParameter(14, source.contentSha256())
+                .setParameter(15, source.team())
                 .executeUpdate();
         if (inserted == 1) {
             return new Enqueued(Run.findById(id), true);
@@ -133,7 +175,7 @@ public class RunStore {
     public Optional<RunSource> knownVersion(String dataset, int version) {
         Run any = Run.find("dataset = ?1 and datasetVersion = ?2 and splits is not null order by createdAt desc",
                 dataset, version).firstResult();
-        return Optional.ofNullable(any).map(r -> new RunSource(r.dataset, r.datasetVersion, r.contentSha256,
+        return Optional.ofNullable(any).map(r -> new RunSource(r.dataset, r.team, r.datasetVersion, r.contentSha256,
                 r.manifestUri, splitsOf(r), r.modelName, r.correlationId, null));
     }
 
@@ -162,10 +204,10 @@ public class RunStore {
         int inserted = entityManager.createNativeQuery("""
                 INSERT INTO training_run (id, dataset, dataset_version, content_sha256, manifest_uri, train_uri,
                     validation_uri, model_name, hyperparameters, config_hash, correlation_id, traceparent, splits,
-                    status, created_at, retry_of)
+                    status, created_at, retry_of, team)
                 SELECT ?1, dataset, dataset_version, content_sha256, manifest_uri, train_uri, validation_uri,
                        model_name, hyperparameters, config_hash, correlation_id, ?2, splits, 'QUEUED',
-                       clock_timestamp(), id
+                       clock_timestamp(), id, team
                   FROM training_run WHERE id = ?3 AND status IN ('FAILED', 'CANCELLED')
                 ON CONFLICT (retry_of) WHERE retry_of IS NOT NULL DO NOTHING""")
                 .setParameter(1, id)
@@ -404,10 +446,21 @@ public class RunStore {
         return Optional.ofNullable(Run.findById(runId));
     }
 
+    /** Every team's runs, newest first; {@code dataset} and {@code status} filter when given. */
     @Transactional
     public List<Run> list(String dataset, RunStatus status, int limit) {
+        return list(dataset, status, null, limit);
+    }
+
+    /** Newest first; {@code dataset} and {@code status} filter when given; {@code teams}, when not null, limits to theirs. */
+    @Transactional
+    public List<Run> list(String dataset, RunStatus status, java.util.Set<String> teams, int limit) {
         StringBuilder query = new StringBuilder("1 = 1");
         Map<String, Object> parameters = new java.util.HashMap<>();
+        if (teams != null) {
+            query.append(" and team in :teams");
+            parameters.put("teams", teams.isEmpty() ? java.util.Set.of("") : teams);
+        }
         if (dataset != null) {
             query.append(" and dataset = :dataset");
             parameters.put("dataset", dataset);

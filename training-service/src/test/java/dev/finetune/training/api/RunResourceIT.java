@@ -18,6 +18,7 @@ import dev.finetune.storage.ObjectUri;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
+import dev.finetune.testing.TestTokens;
 import dev.finetune.training.TrainingFixtures;
 import dev.finetune.training.domain.Run;
 import dev.finetune.training.domain.RunStatus;
@@ -86,11 +87,11 @@ class RunResourceIT {
         Run announced = announce(TrainingFixtures.unstored(dataset, 1));
 
         String body = "{\"dataset\": \"" + dataset + "\", \"version\": 1, \"hyperparameters\": {\"seed\": 7, \"epochs\": 1}}";
-        io.restassured.response.ValidatableResponse created = given().contentType(ContentType.JSON).body(body)
+        io.restassured.response.ValidatableResponse created = given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body(body)
                 .post("/runs").then().statusCode(201);
         String id = created.extract().path("id");
         created.header("Location", endsWith("/runs/" + id)).body("status", equalTo("queued"));
-        given().get("/runs/" + id).then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).get("/runs/" + id).then().statusCode(200)
                 .body("run.status", equalTo("queued"))
                 .body("run.dataset", equalTo(dataset))
                 .body("run.datasetVersion", equalTo(1))
@@ -98,12 +99,12 @@ class RunResourceIT {
                 .body("run.hyperparameters.epochs", equalTo(1))
                 .body("run.correlationId", startsWith("manual-"));
 
-        given().contentType(ContentType.JSON).body(body).post("/runs").then().statusCode(409)
+        given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body(body).post("/runs").then().statusCode(409)
                 .contentType("application/problem+json")
                 .body("type", equalTo("https://finetune.dev/problems/run-exists"))
                 .body("detail", equalTo("run " + id + " already trains this data set version with these hyperparameters"));
         // Without overrides the request asks for what the datasets.prepared event already queued.
-        given().contentType(ContentType.JSON).body("{\"dataset\": \"" + dataset + "\", \"version\": 1}").post("/runs")
+        given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body("{\"dataset\": \"" + dataset + "\", \"version\": 1}").post("/runs")
                 .then().statusCode(409).contentType("application/problem+json")
                 .body("detail", containsString("run " + announced.id + " "));
 
@@ -117,11 +118,11 @@ class RunResourceIT {
         String dataset = "cancel-queued-" + UUID.randomUUID();
         Run queued = announce(TrainingFixtures.unstored(dataset, 1));
 
-        given().post("/runs/" + queued.id + "/cancel").then().statusCode(202)
+        given().auth().oauth2(TestTokens.teamA()).post("/runs/" + queued.id + "/cancel").then().statusCode(202)
                 .body("status", equalTo("cancelled"))
                 .body("finishedAt", notNullValue());
         // A newer run of the version, to see the runner go past the cancelled one: it claims the oldest first.
-        String newer = given().contentType(ContentType.JSON)
+        String newer = given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON)
                 .body("{\"dataset\": \"" + dataset + "\", \"version\": 1, \"hyperparameters\": {\"seed\": 7}}")
                 .post("/runs").then().statusCode(201).extract().path("id");
         executor.start();
@@ -136,12 +137,12 @@ class RunResourceIT {
                 Topics.TRAINING_FAILED)) {
             assertThat(TrainingFixtures.recordsOf(bootstrapServers, topic, queued.id)).as(topic).isEmpty();
         }
-        given().post("/runs/" + queued.id + "/cancel").then().statusCode(409)
+        given().auth().oauth2(TestTokens.teamA()).post("/runs/" + queued.id + "/cancel").then().statusCode(409)
                 .contentType("application/problem+json")
                 .body("type", equalTo("https://finetune.dev/problems/run-ended"))
                 .body("detail", equalTo("run " + queued.id + " has already ended: CANCELLED"));
         // A cancelled run can be retried: a new queued run names it.
-        given().post("/runs/" + queued.id + "/retry").then().statusCode(201)
+        given().auth().oauth2(TestTokens.teamA()).post("/runs/" + queued.id + "/retry").then().statusCode(201)
                 .body("retryOf", equalTo(queued.id.toString())).body("status", equalTo("queued"));
     }
 
@@ -149,7 +150,7 @@ class RunResourceIT {
     void theEventStreamFollowsATrainingRunInOrderAndEndsWithItsOutcome() throws Exception {
         String dataset = "stream-" + UUID.randomUUID();
         // One epoch of 12 steps (24 examples, batches of 2): a few progress intervals of real training.
-        given().contentType(ContentType.JSON)
+        given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON)
                 .body("{\"strategy\": \"full\", \"epochs\": 1, \"batchSize\": 2, \"maxLength\": 16, \"earlyStoppingPatience\": 0}")
                 .put("/training-configs/" + dataset).then().statusCode(200);
         Run run = announce(TrainingFixtures.prepared(store, dataset, 24));
@@ -157,7 +158,8 @@ class RunResourceIT {
         // idle machine these 12 steps take about a second, less than waiting for the first step and then connecting.
 
         HttpRequest request = HttpRequest.newBuilder(runsUri.resolve("/runs/" + run.id + "/events"))
-                .header("Accept", "text/event-stream").build();
+                .header("Accept", "text/event-stream")
+                .header("Authorization", "Bearer " + TestTokens.teamA()).build();
         CompletableFuture<List<String>> stream = HttpClient.newHttpClient()
                 .sendAsync(request, HttpResponse.BodyHandlers.ofLines())
                 .thenApply(response -> {
@@ -194,7 +196,7 @@ class RunResourceIT {
     @Test
     void aFailedRunIsRetriedAsANewRunWithTheSameVersionAndHyperparametersAndOnlyOnce() {
         String dataset = "retry-" + UUID.randomUUID();
-        given().contentType(ContentType.JSON)
+        given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON)
                 .body("{\"strategy\": \"full\", \"epochs\": 1, \"batchSize\": 2, \"maxLength\": 16, \"seed\": 7}")
                 .put("/training-configs/" + dataset).then().statusCode(200);
         // The version is announced with its splits' checksums, but its train split is not in S3: the run fails at
@@ -204,11 +206,11 @@ class RunResourceIT {
         Run earlier = announce(version);
         await().atMost(Duration.ofSeconds(60)).until(() -> runs.find(earlier.id).orElseThrow().status == RunStatus.FAILED);
         // The data set's configuration changes meanwhile: a retry keeps the values the earlier run used.
-        given().contentType(ContentType.JSON).body("{\"epochs\": 3, \"seed\": 99}")
+        given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body("{\"epochs\": 3, \"seed\": 99}")
                 .put("/training-configs/" + dataset).then().statusCode(200);
         TrainingFixtures.prepared(store, dataset, 24); // the same splits are back (train: 24 examples, 12 steps)
 
-        io.restassured.response.ValidatableResponse retried = given().post("/runs/" + earlier.id + "/retry").then()
+        io.restassured.response.ValidatableResponse retried = given().auth().oauth2(TestTokens.teamA()).post("/runs/" + earlier.id + "/retry").then()
                 .statusCode(201);
         String id = retried.extract().path("id");
         retried.header("Location", endsWith("/runs/" + id))
@@ -219,10 +221,10 @@ class RunResourceIT {
                 .body("attempts", equalTo(0));
         assertThat(id).isNotEqualTo(earlier.id.toString());
         // Retried once: a second request names the retry.
-        given().post("/runs/" + earlier.id + "/retry").then().statusCode(409).contentType("application/problem+json")
+        given().auth().oauth2(TestTokens.teamA()).post("/runs/" + earlier.id + "/retry").then().statusCode(409).contentType("application/problem+json")
                 .body("detail", equalTo("run " + earlier.id + " was retried already as run " + id
                         + " (retry that one if it failed too)"));
-        given().post("/runs/" + UUID.randomUUID() + "/retry").then().statusCode(404)
+        given().auth().oauth2(TestTokens.teamA()).post("/runs/" + UUID.randomUUID() + "/retry").then().statusCode(404)
                 .contentType("application/problem+json");
 
         UUID retry = UUID.fromString(id);
@@ -231,7 +233,7 @@ class RunResourceIT {
         assertThat(done.status).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(done.hyperparameters).isEqualTo(runs.find(earlier.id).orElseThrow().hyperparameters);
         assertThat(done.totalSteps).as("one epoch of 12 steps, as the earlier run's configuration said").isEqualTo(12);
-        given().get("/runs/" + retry).then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).get("/runs/" + retry).then().statusCode(200)
                 .body("run.retryOf", equalTo(earlier.id.toString()))
                 .body("run.hyperparameters.seed", equalTo(7))
                 .body("run.hyperparameters.epochs", equalTo(1));
@@ -241,7 +243,7 @@ class RunResourceIT {
         assertThat(TrainingFixtures.recordsOf(bootstrapServers, Topics.TRAINING_FAILED, earlier.id)).hasSize(1);
 
         // Only a failed or cancelled run is retried.
-        given().post("/runs/" + retry + "/retry").then().statusCode(409).contentType("application/problem+json")
+        given().auth().oauth2(TestTokens.teamA()).post("/runs/" + retry + "/retry").then().statusCode(409).contentType("application/problem+json")
                 .body("detail", equalTo("run " + retry + " is SUCCEEDED: only a failed or cancelled run can be retried"));
     }
 

@@ -13,6 +13,7 @@ import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3ProxyServer;
 import dev.finetune.testing.S3TestResource;
 import dev.finetune.testing.SharedInfrastructure;
+import dev.finetune.testing.TestTokens;
 import dev.finetune.training.TrainingFixtures;
 import dev.finetune.training.domain.Run;
 import dev.finetune.training.domain.RunStatus;
@@ -77,7 +78,7 @@ class TrainingProgressCheckIT {
     @Test
     void readinessIsDownWhileARunMakesNoStepAndUpWhenItStepsAgain() {
         String dataset = "stall-" + UUID.randomUUID();
-        given().contentType(ContentType.JSON)
+        given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON)
                 .body("{\"strategy\": \"full\", \"epochs\": 1, \"batchSize\": 2, \"maxLength\": 16, \"earlyStoppingPatience\": 0}")
                 .put("/training-configs/" + dataset).then().statusCode(200);
         DatasetPrepared event = TrainingFixtures.prepared(store, dataset, 24);
@@ -111,7 +112,7 @@ class TrainingProgressCheckIT {
 
     /** The {@code training-progress} entry of {@code GET /q/health/ready}. */
     private static Map<String, Object> check() {
-        JsonPath health = given().get("/q/health/ready").then().extract().jsonPath();
+        JsonPath health = given().auth().oauth2(TestTokens.teamA()).get("/q/health/ready").then().extract().jsonPath();
         return health.<Map<String, Object>>getList("checks").stream()
                 .filter(c -> "training-progress".equals(c.get("name"))).findFirst().orElseThrow();
     }

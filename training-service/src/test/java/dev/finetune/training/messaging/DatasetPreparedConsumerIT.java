@@ -7,12 +7,13 @@ import static org.awaitility.Awaitility.await;
 import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.EventMeta;
-import dev.finetune.events.TrainingFailed;
 import dev.finetune.events.Topics;
+import dev.finetune.events.TrainingFailed;
 import dev.finetune.support.inbox.Inbox;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
+import dev.finetune.testing.TestTokens;
 import dev.finetune.testing.TopicSnapshot;
 import dev.finetune.training.TrainingFixtures;
 import io.quarkus.test.common.WithTestResource;
@@ -62,7 +63,7 @@ class DatasetPreparedConsumerIT {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(runsOf(dataset, 1)).hasSize(1));
         // A new configuration gives the version a new natural key: from here on, the same event processed
         // again would queue a second run of v1, so only the inbox stands between a redelivery and a duplicate.
-        given().contentType(ContentType.JSON).body("{\"seed\": 7}").put("/training-configs/" + dataset)
+        given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body("{\"seed\": 7}").put("/training-configs/" + dataset)
                 .then().statusCode(200);
 
         // Same key, so the same partition: consumed in this order.
@@ -104,7 +105,7 @@ class DatasetPreparedConsumerIT {
         // Then the first content's event replayed with a new event id (a re-announcement, not a redelivery), the
         // recreated one redelivered, and a v2 to know when the consumer has been past them all.
         DatasetPrepared replayed = new DatasetPrepared(EventMeta.next("dataset-service", first.correlationId()),
-                first.dataset(), first.version(), first.manifestUri(), first.splits(), first.labels(),
+                first.dataset(), first.team(), first.version(), first.manifestUri(), first.splits(), first.labels(),
                 first.contentSha256());
         produce(dataset, EventCodec.encode(recreated), EventCodec.encode(replayed), EventCodec.encode(recreated),
                 EventCodec.encode(TrainingFixtures.unstored(dataset, 2, "3".repeat(64))));
@@ -126,7 +127,7 @@ class DatasetPreparedConsumerIT {
 
     /** The runs of one data set version, as {@code GET /runs} lists them. */
     private static List<Map<String, Object>> runsOf(String dataset, int version) {
-        JsonPath runs = given().queryParam("dataset", dataset).get("/runs").then().statusCode(200).extract().jsonPath();
+        JsonPath runs = given().auth().oauth2(TestTokens.teamA()).queryParam("dataset", dataset).get("/runs").then().statusCode(200).extract().jsonPath();
         return runs.<Map<String, Object>>getList("").stream()
                 .filter(r -> ((Number) r.get("datasetVersion")).intValue() == version).toList();
     }

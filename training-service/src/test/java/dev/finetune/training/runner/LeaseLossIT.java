@@ -13,6 +13,7 @@ import dev.finetune.storage.ObjectUri;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
+import dev.finetune.testing.TestTokens;
 import dev.finetune.training.TrainingFixtures;
 import dev.finetune.training.domain.Run;
 import dev.finetune.training.domain.RunCheckpoint;
@@ -22,11 +23,11 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -82,7 +83,7 @@ class LeaseLossIT {
         String dataset = "db-away-" + UUID.randomUUID();
         // Two epochs of 12 steps (48 examples, batches of 4): the database goes away early in the second, with
         // the first epoch's checkpoints stored, recorded and announced, and most of its steps still to go.
-        given().contentType(ContentType.JSON)
+        given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON)
                 .body("{\"strategy\": \"full\", \"epochs\": 2, \"batchSize\": 4, \"maxLength\": 32, \"earlyStoppingPatience\": 0}")
                 .put("/training-configs/" + dataset).then().statusCode(200);
         Run run = announce(TrainingFixtures.prepared(store, dataset, 48));

@@ -9,12 +9,14 @@ import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.EventMeta;
 import dev.finetune.events.Lineage;
-import dev.finetune.events.TrainingFailed;
 import dev.finetune.events.Topics;
+import dev.finetune.events.TrainingFailed;
 import dev.finetune.storage.ArtifactStore;
+import dev.finetune.testing.FinetuneRealm;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
+import dev.finetune.testing.TestTokens;
 import dev.finetune.training.TrainingFixtures;
 import dev.finetune.training.domain.Hyperparameters;
 import dev.finetune.training.domain.Run;
@@ -175,7 +177,7 @@ class RunSafeguardsIT {
         UUID id = runOfAnotherInstance(dataset, 1, 0, false);
         String uri = "s3://finetune/models/" + id + "/ckpt-3/resumable.zip";
         CheckpointSaved announcement = new CheckpointSaved(EventMeta.next("training-service", dataset + "-v1"), dataset,
-                new Lineage(dataset, 1, "s3://finetune/datasets/" + dataset + "/v1/manifest.json", id.toString(), uri,
+                new Lineage(dataset, FinetuneRealm.TEAM_A, 1, "s3://finetune/datasets/" + dataset + "/v1/manifest.json", id.toString(), uri,
                         "ab".repeat(32), 3, TrainingFixtures.unstored(dataset, 1).splits()), 0, Map.of(), false, false);
 
         assertThat(runs.recordCheckpoint(id, "this-instance", "EPOCH_END", 3, uri, "ab".repeat(32), 10, Map.of(), true,
@@ -218,12 +220,12 @@ class RunSafeguardsIT {
     @Transactional
     void storeUnchecked(String dataset, String json) {
         entityManager.createNativeQuery("""
-                INSERT INTO training_config (dataset, hyperparameters, updated_at) VALUES (?1, CAST(?2 AS jsonb), now())""")
+                INSERT INTO training_config (dataset, team, hyperparameters, updated_at) VALUES (?1, 'team-a', CAST(?2 AS jsonb), now())""")
                 .setParameter(1, dataset).setParameter(2, json).executeUpdate();
     }
 
     private void configure(String dataset, String json) {
-        given().contentType(ContentType.JSON).body(json).put("/training-configs/" + dataset).then().statusCode(200);
+        given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body(json).put("/training-configs/" + dataset).then().statusCode(200);
     }
 
     /** Publishes the event and returns the run its consumer queued. */

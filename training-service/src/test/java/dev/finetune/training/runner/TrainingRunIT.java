@@ -8,16 +8,17 @@ import dev.finetune.events.CheckpointSaved;
 import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.EventMeta;
+import dev.finetune.events.Topics;
 import dev.finetune.events.TrainingCompleted;
 import dev.finetune.events.TrainingFailed;
 import dev.finetune.events.TrainingProgress;
-import dev.finetune.events.Topics;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.ObjectUri;
 import dev.finetune.support.inbox.Inbox;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
+import dev.finetune.testing.TestTokens;
 import dev.finetune.testing.TestTrace;
 import dev.finetune.testing.TopicSnapshot;
 import dev.finetune.training.TrainingFixtures;
@@ -95,7 +96,7 @@ class TrainingRunIT {
         configure(dataset, TINY);
         DatasetPrepared event = TrainingFixtures.prepared(store, dataset, 24);
         DatasetPrepared sameVersionAgain = new DatasetPrepared(EventMeta.next("dataset-service", event.correlationId()),
-                dataset, 1, event.manifestUri(), event.splits(), event.labels(), event.contentSha256());
+                dataset, event.team(), 1, event.manifestUri(), event.splits(), event.labels(), event.contentSha256());
         TestTrace trace = TestTrace.random();
 
         kafka.produceStrings().fromRecords(
@@ -131,7 +132,7 @@ class TrainingRunIT {
                     .allSatisfy(r -> assertThat(TestTrace.traceIdOf(r)).isEqualTo(trace.traceId()));
         }
 
-        given().get("/runs/" + run.id).then().statusCode(200)
+        given().auth().oauth2(TestTokens.teamA()).get("/runs/" + run.id).then().statusCode(200)
                 .body("run.status", org.hamcrest.Matchers.equalTo("succeeded"))
                 .body("metricsHistory.size()", org.hamcrest.Matchers.equalTo(2));
 
@@ -192,11 +193,11 @@ class TrainingRunIT {
         Run run = awaitOnlyRun(dataset);
         await().atMost(Duration.ofMinutes(3)).until(() -> runs.find(run.id).orElseThrow().step > 0);
 
-        given().post("/runs/" + run.id + "/cancel").then().statusCode(202).body("cancelRequested", org.hamcrest.Matchers.is(true));
+        given().auth().oauth2(TestTokens.teamA()).post("/runs/" + run.id + "/cancel").then().statusCode(202).body("cancelRequested", org.hamcrest.Matchers.is(true));
         // About one heartbeat plus one step, then the resumable checkpoint (270 MB) is stored: on a loaded
         // 2-core machine the step and the upload alone took over 20 s.
         await().atMost(Duration.ofSeconds(60)).until(() -> runs.find(run.id).orElseThrow().status == RunStatus.CANCELLED);
-        given().post("/runs/" + run.id + "/cancel").then().statusCode(409)
+        given().auth().oauth2(TestTokens.teamA()).post("/runs/" + run.id + "/cancel").then().statusCode(409)
                 .contentType("application/problem+json");
     }
 
@@ -248,16 +249,16 @@ class TrainingRunIT {
 
     @Test
     void invalidConfigurationsAreRefusedWithProblemJson() {
-        given().contentType(ContentType.JSON).body("{\"strategy\": \"sideways\"}")
+        given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body("{\"strategy\": \"sideways\"}")
                 .put("/training-configs/whatever").then().statusCode(400)
                 .contentType("application/problem+json")
                 .body("detail", org.hamcrest.Matchers.containsString("strategy"));
-        given().contentType(ContentType.JSON).body("{\"dataset\": \"never-seen\", \"version\": 1}")
+        given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body("{\"dataset\": \"never-seen\", \"version\": 1}")
                 .post("/runs").then().statusCode(404).contentType("application/problem+json");
     }
 
     private void configure(String dataset, String json) {
-        given().contentType(ContentType.JSON).body(json).put("/training-configs/" + dataset).then().statusCode(200);
+        given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body(json).put("/training-configs/" + dataset).then().statusCode(200);
     }
 
     private Run awaitOnlyRun(String dataset) {
