@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
 
 import dev.finetune.testing.PostgresTestResource;
+import dev.finetune.testing.TestTokens;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -25,7 +26,7 @@ class ProblemMappersTests {
 
     @Test
     void aProblemExceptionAnswersWithItsKindStatusTitleDetailPathAndMembers() {
-        given().get("/problems/refused").then()
+        given().auth().oauth2(TestTokens.teamA()).get("/problems/refused").then()
                 .statusCode(409)
                 .contentType(Problem.MEDIA_TYPE)
                 .body("type", equalTo(TYPE + "dataset-busy"))
@@ -38,7 +39,7 @@ class ProblemMappersTests {
 
     @Test
     void anUnknownPathIsA404NotFound() {
-        given().get("/nowhere").then()
+        given().auth().oauth2(TestTokens.teamA()).get("/nowhere").then()
                 .statusCode(404)
                 .contentType(Problem.MEDIA_TYPE)
                 .body("type", equalTo(TYPE + "not-found"));
@@ -46,16 +47,16 @@ class ProblemMappersTests {
 
     @Test
     void aWrongMethodAndAWrongMediaTypeAreNamedByTheirKinds() {
-        given().delete("/problems").then().statusCode(405).contentType(Problem.MEDIA_TYPE)
+        given().auth().oauth2(TestTokens.teamA()).delete("/problems").then().statusCode(405).contentType(Problem.MEDIA_TYPE)
                 .body("type", equalTo(TYPE + "method-not-allowed"));
-        given().contentType("text/plain").body("x").post("/problems").then().statusCode(415)
+        given().auth().oauth2(TestTokens.teamA()).contentType("text/plain").body("x").post("/problems").then().statusCode(415)
                 .contentType(Problem.MEDIA_TYPE)
                 .body("type", equalTo(TYPE + "unsupported-media-type"));
     }
 
     @Test
     void aStatusWithoutAKindOfItsOwnIsNamedByItsCode() {
-        given().get("/problems/unprocessable").then()
+        given().auth().oauth2(TestTokens.teamA()).get("/problems/unprocessable").then()
                 .statusCode(422)
                 .contentType(Problem.MEDIA_TYPE)
                 .body("type", equalTo(TYPE + "http-422"))
@@ -71,7 +72,7 @@ class ProblemMappersTests {
 
     @Test
     void aMissingBodyIsA400MissingBody() {
-        given().contentType("application/json").post("/problems").then()
+        given().auth().oauth2(TestTokens.teamA()).contentType("application/json").post("/problems").then()
                 .statusCode(400)
                 .contentType(Problem.MEDIA_TYPE)
                 .body("type", equalTo(TYPE + "missing-body"));
@@ -104,12 +105,12 @@ class ProblemMappersTests {
 
     @Test
     void anIllegalArgumentFromInsideAHandlerIsA500WithAnErrorIdAndNothingOfItsText() {
-        assertInternal(given().get("/problems/library").then(), "bad key", "/etc/secret", "IllegalArgumentException");
+        assertInternal(given().auth().oauth2(TestTokens.teamA()).get("/problems/library").then(), "bad key", "/etc/secret", "IllegalArgumentException");
     }
 
     @Test
     void anIllegalStateFromInsideAHandlerIsA500WithAnErrorIdAndNothingOfItsText() {
-        assertInternal(given().get("/problems/bug").then(), "connection pool", "10.0.0.7", "IllegalStateException");
+        assertInternal(given().auth().oauth2(TestTokens.teamA()).get("/problems/bug").then(), "connection pool", "10.0.0.7", "IllegalStateException");
     }
 
     @Test
@@ -118,7 +119,7 @@ class ProblemMappersTests {
     }
 
     private static ValidatableResponse post(String body) {
-        return given().contentType("application/json").body(body).post("/problems").then().log().ifValidationFails();
+        return given().auth().oauth2(TestTokens.teamA()).contentType("application/json").body(body).post("/problems").then().log().ifValidationFails();
     }
 
     private static void assertInternal(ValidatableResponse response, String... secrets) {

@@ -1,5 +1,7 @@
 package dev.finetune.support.problem;
 
+import dev.finetune.support.access.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -10,6 +12,7 @@ import jakarta.ws.rs.core.MediaType;
 
 /** Test-only endpoints that fail the ways the services' resources fail, for the mappers to answer. */
 @Path("/problems")
+@RolesAllowed(Roles.READER)
 public class ProblemProbeResource {
 
     public record Body(String name, int size) {
