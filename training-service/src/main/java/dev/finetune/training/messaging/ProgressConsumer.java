@@ -9,6 +9,7 @@ import dev.finetune.training.domain.RunStatus;
 import dev.finetune.training.progress.ProgressBroadcaster;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -27,6 +28,8 @@ public class ProgressConsumer {
     static final String PROGRESS = "stream-progress";
     static final String COMPLETED = "stream-completed";
     static final String FAILED = "stream-failed";
+    /** The channels, for tests that wait until this instance listens before they send. */
+    public static final List<String> CHANNELS = List.of(PROGRESS, COMPLETED, FAILED);
 
     private final ProgressBroadcaster broadcaster;
 
