@@ -2,7 +2,6 @@ package dev.finetune.training.progress;
 
 import dev.finetune.events.TrainingProgress;
 import dev.finetune.training.domain.RunStatus;
-import dev.finetune.training.messaging.ProgressConsumer;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,9 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * Live progress of runs for {@code GET /runs/{id}/events} (Server-Sent Events). Fed only from Kafka
- * ({@link ProgressConsumer}), never by the runner here: every instance hears every run's progress and end
- * whichever instance executes it, and a client sees each update once.
+ * Live progress of runs for {@code GET /runs/{id}/events} (Server-Sent Events). Fed from Kafka (messaging's
+ * {@code ProgressConsumer}) and ended by the database ({@link StreamEndCheck}), never fed by the runner here:
+ * every instance hears every run's progress and end whichever instance executes it, and a client sees each
+ * update once.
  */
 @ApplicationScoped
 public class ProgressBroadcaster {
