@@ -78,6 +78,25 @@ class BadInputIT {
         assertProblem(given().auth().oauth2(TestTokens.teamA()).get("/models/" + model + "/versions/2"), 404, "model-version-not-found");
     }
 
+    @Test
+    void headersThatDoNotFitAreRefusedWithTheirKindAndThePolicyStaysAsItWas() {
+        String model = "policy-headers-" + UUID.randomUUID();
+        putPolicy(model, "{\"minAccuracy\": 0.8}").then().statusCode(200);
+        String path = "/models/" + model + "/policy";
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.TEXT).body("{\"minAccuracy\": 0.1}")
+                .put(path), 415, "unsupported-media-type");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).contentType("application/xml").body("<minAccuracy>0.1</minAccuracy>")
+                .put(path), 415, "unsupported-media-type");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).accept(ContentType.XML).get(path), 406, "not-acceptable");
+        // A bearer that is not a token, another scheme, and no scheme at all: each 401, with the challenge.
+        for (String authorization : new String[] {"Bearer not-a-jwt", "Basic cmVhZGVyOnNlY3JldA==", "Bearer"}) {
+            assertProblem(given().header("Authorization", authorization).contentType(ContentType.JSON)
+                    .body("{\"minAccuracy\": 0.1}").put(path), 401, "unauthenticated")
+                    .header("WWW-Authenticate", "Bearer");
+        }
+        given().auth().oauth2(TestTokens.teamA()).get(path).then().statusCode(200).body("minAccuracy", equalTo(0.8f));
+    }
+
     private static Response putPolicy(String model, String body) {
         return given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body(body).put("/models/" + model + "/policy");
     }

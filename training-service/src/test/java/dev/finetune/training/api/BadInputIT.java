@@ -115,6 +115,26 @@ class BadInputIT {
         assertProblem(given().auth().oauth2(TestTokens.teamA()).delete("/runs"), 405, "method-not-allowed");
     }
 
+    @Test
+    void headersThatDoNotFitAreRefusedWithTheirKindAndNothingIsStored() {
+        String dataset = "headers-" + UUID.randomUUID();
+        given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body(STORED).put("/training-configs/" + dataset).then().statusCode(200);
+        String path = "/training-configs/" + dataset;
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.TEXT).body("{\"epochs\": 9}").put(path),
+                415, "unsupported-media-type");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.TEXT).body("{\"dataset\": \"" + dataset
+                + "\", \"version\": 1}").post("/runs"), 415, "unsupported-media-type");
+        assertProblem(given().auth().oauth2(TestTokens.teamA()).accept(ContentType.XML).get(path), 406, "not-acceptable");
+        // A bearer that is not a token, another scheme, and no scheme at all: each 401, with the challenge.
+        for (String authorization : new String[] {"Bearer not-a-jwt", "Basic cmVhZGVyOnNlY3JldA==", "Bearer"}) {
+            assertProblem(given().header("Authorization", authorization).contentType(ContentType.JSON)
+                    .body("{\"epochs\": 9}").put(path), 401, "unauthenticated")
+                    .header("WWW-Authenticate", "Bearer");
+        }
+        assertUnchanged(dataset);
+        assertThat(runs.list(dataset, null, 10)).isEmpty();
+    }
+
     private static Response put(String dataset, String body) {
         return given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON).body(body).put("/training-configs/" + dataset);
     }
