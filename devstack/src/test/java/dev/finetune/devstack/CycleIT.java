@@ -49,7 +49,7 @@ class CycleIT {
         Path root = Path.of(System.getProperty("devstack.root")).toAbsolutePath();
         StackSettings settings = new StackSettings(root, root.resolve("devstack/target/cycle-it"), "finetune_cycle_it",
                 FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(),
-                FreePort.find());
+                FreePort.find(), FreePort.find());
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
         StackProbe probe = new StackProbe(settings);
