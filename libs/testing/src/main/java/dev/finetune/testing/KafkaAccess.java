@@ -18,7 +18,8 @@ import org.apache.kafka.common.resource.ResourceType;
 /**
  * The one statement of who may do what on the platform's Kafka: each service reads and writes only its own
  * topics and consumer groups; the external {@code pipeline} principal produces labels and reads the public
- * topics. The SASL broker, the local stack and docs/operations.md are meant to be derived from this table.
+ * topics. The SASL broker and the local stack take their ACLs from this table; compose's kafka-init is checked
+ * against it (ComposeFileTests), as is docs/operations.md#kafka-access by hand.
  */
 public final class KafkaAccess {
 
