@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.finetune.events.Topics;
 import dev.finetune.testing.FinetuneRealm;
+import dev.finetune.testing.KafkaAccess;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -114,8 +115,8 @@ final class Demo {
             out.printf("  %-9s %s%n", p.path("label").asText(), p.path("scores"));
         }
 
-        section("4. More labels stream in on labels.ingest");
-        streamLabels(s.bootstrapServers(), reviews.subList(budget.uploaded(), reviews.size()));
+        section("4. More labels stream in on labels.ingest (signed in as the pipeline principal)");
+        streamLabels(reviews.subList(budget.uploaded(), reviews.size()));
         out.printf("sent %d labelled reviews; the trigger (%d new examples) cuts version 2%n", budget.streamed(),
                 budget.streamed());
         JsonNode second = awaitDecision(registry, training, 2);
@@ -226,9 +227,10 @@ final class Demo {
         }
     }
 
-    private void streamLabels(String bootstrapServers, List<ReviewGenerator.Review> reviews) throws Exception {
+    /** As the external labelling pipeline would: signed in as {@code pipeline}, which may write labels.ingest only. */
+    private void streamLabels(List<ReviewGenerator.Review> reviews) throws Exception {
         Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.putAll(stack.kafkaClientConfig(KafkaAccess.PIPELINE));
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(),
                 new StringSerializer())) {

@@ -1,6 +1,8 @@
 package dev.finetune.devstack;
 
 import dev.finetune.testing.FinetuneRealm;
+import dev.finetune.testing.KafkaAccess;
+import dev.finetune.testing.KafkaBroker;
 import dev.finetune.testing.KeycloakServer;
 import dev.finetune.testing.PostgresServer;
 import dev.finetune.testing.S3ProxyServer;
@@ -18,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 
 /**
  * The whole platform on one machine: a real Kafka broker and S3Proxy, the machine's PostgreSQL, Keycloak (the
@@ -46,6 +49,10 @@ public final class DevStack implements AutoCloseable {
     // well-known secret (ProductionSecretsCheck), and nothing fixed in this repository is a secret.
     private final String storageAccessKey = randomKey(20);
     private final String storageSecretKey = randomKey(40);
+    // The same for Kafka: a SCRAM password per principal (each service, and the pipeline the demo plays). They
+    // stay with the stack, so a broker started again after an outage gets the ones its services sign in with.
+    private final Map<String, String> kafkaPasswords = KafkaAccess.GRANTS.stream()
+            .collect(Collectors.toUnmodifiableMap(KafkaAccess.Grant::principal, grant -> randomKey(32)));
 
     public DevStack(StackSettings settings, PrintStream out) {
         this.settings = settings;
@@ -92,8 +99,9 @@ public final class DevStack implements AutoCloseable {
         synchronized (this) {
             jdbcUrl = PostgresServer.database(settings.database());
             out.println("postgres            " + jdbcUrl + (databaseProxies ? "  (each service through a proxy)" : ""));
-            kafka = KafkaProcess.start(settings);
-            out.println("kafka               " + kafka.bootstrapServers());
+            kafka = KafkaProcess.start(settings, kafkaPasswords);
+            out.println("kafka               " + settings.saslBootstrapServers() + "  (SASL SCRAM-SHA-512, one principal"
+                    + " per service; " + kafka.bootstrapServers() + " is the PLAINTEXT admin door)");
             s3 = S3ProxyServer.start(settings.s3Port(), settings.stateDirectory().resolve("s3"),
                     storageAccessKey, storageSecretKey);
             out.println("s3                  " + s3.endpoint() + "  (bucket " + StackSettings.BUCKET + ")");
@@ -130,9 +138,13 @@ public final class DevStack implements AutoCloseable {
         }
     }
 
-    private Map<String, String> serviceEnvironment() {
+    private Map<String, String> serviceEnvironment(String service) {
         return Map.ofEntries(
-                Map.entry("KAFKA_BOOTSTRAP_SERVERS", settings.bootstrapServers()),
+                Map.entry("KAFKA_BOOTSTRAP_SERVERS", settings.saslBootstrapServers()),
+                Map.entry("KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT"),
+                // Only its own principal: the ACLs keep each service to its own topics and consumer groups.
+                Map.entry("KAFKA_USERNAME", service),
+                Map.entry("KAFKA_PASSWORD", kafkaPasswords.get(service)),
                 Map.entry("STORAGE_ENDPOINT", settings.s3Endpoint()),
                 Map.entry("STORAGE_ACCESS_KEY", storageAccessKey),
                 Map.entry("STORAGE_SECRET_KEY", storageSecretKey),
@@ -158,7 +170,7 @@ public final class DevStack implements AutoCloseable {
 
     /** Starts one instance of {@code service} on {@code port} with the stack's environment and {@code overrides}; does not wait. */
     private ServiceProcess launch(String service, int port, Map<String, String> overrides) {
-        Map<String, String> environment = new HashMap<>(serviceEnvironment());
+        Map<String, String> environment = new HashMap<>(serviceEnvironment(service));
         environment.putAll(overrides);
         TcpProxy database = null;
         if (databaseProxies) {
@@ -261,7 +273,7 @@ public final class DevStack implements AutoCloseable {
 
     public synchronized void startBroker() {
         if (kafka == null) {
-            kafka = KafkaProcess.start(settings);
+            kafka = KafkaProcess.start(settings, kafkaPasswords);
             out.println("kafka started again at " + kafka.bootstrapServers());
         }
     }
@@ -325,6 +337,18 @@ public final class DevStack implements AutoCloseable {
 
     public StackSettings settings() {
         return settings;
+    }
+
+    /**
+     * Client settings that sign in to the stack's broker as {@code principal} (a service or
+     * {@link KafkaAccess#PIPELINE}), with what its ACLs allow and nothing more.
+     */
+    Map<String, Object> kafkaClientConfig(String principal) {
+        String password = kafkaPasswords.get(principal);
+        if (password == null) {
+            throw new IllegalArgumentException("no Kafka principal " + principal + "; known: " + kafkaPasswords.keySet());
+        }
+        return KafkaBroker.saslClientConfig(settings.saslBootstrapServers(), principal, password);
     }
 
     /** The S3 credentials of this stack (random per stack), for tests that read the object store directly. */

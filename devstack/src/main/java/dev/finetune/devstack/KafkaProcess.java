@@ -1,5 +1,6 @@
 package dev.finetune.devstack;
 
+import dev.finetune.testing.KafkaAccess;
 import dev.finetune.testing.KafkaBrokerMain;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -33,16 +35,22 @@ final class KafkaProcess implements AutoCloseable {
         this.bootstrapServers = bootstrapServers;
     }
 
-    static KafkaProcess start(StackSettings settings) {
+    /**
+     * Starts the broker with SCRAM credentials for every principal ({@code passwords}, by principal; passed in
+     * the child's environment) and the ACLs of {@link KafkaAccess}.
+     */
+    static KafkaProcess start(StackSettings settings, Map<String, String> passwords) {
         Path log = settings.logDirectory().resolve("kafka.log");
         Path data = settings.stateDirectory().resolve("kafka");
         try {
-            Process process = new ProcessBuilder(List.of(Java.executable(), "-Xmx512m",
+            ProcessBuilder builder = new ProcessBuilder(List.of(Java.executable(), "-Xmx512m",
                     "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
                     "-cp", System.getProperty("java.class.path"), KafkaBrokerMain.class.getName(),
-                    String.valueOf(settings.kafkaPort()), data.toString()))
-                    .redirectErrorStream(true)
-                    .start();
+                    String.valueOf(settings.kafkaPort()), String.valueOf(settings.kafkaSaslPort()), data.toString()))
+                    .redirectErrorStream(true);
+            passwords.forEach((principal, password) ->
+                    builder.environment().put(KafkaAccess.passwordVariable(principal), password));
+            Process process = builder.start();
             CompletableFuture<String> ready = new CompletableFuture<>();
             Thread pump = new Thread(() -> copyUntilExit(process, log, ready), "kafka-log");
             pump.setDaemon(true);

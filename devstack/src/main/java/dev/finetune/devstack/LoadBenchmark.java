@@ -284,7 +284,7 @@ public final class LoadBenchmark {
         String database = "finetune_bench_" + scenario.replace('-', '_');
         PostgresServer.freshDatabase(database);
         StackSettings settings = new StackSettings(root, state, database, FreePort.find(), FreePort.find(),
-                FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find());
+                FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find());
         out.println("== " + scenario + " (state " + root.relativize(state) + ")");
         DevStack stack = new DevStack(settings, out).withKeycloak(keycloak(root));
         // Ctrl-C or SIGTERM in the middle of a scenario must not leave its processes behind.

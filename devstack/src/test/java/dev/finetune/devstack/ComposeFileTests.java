@@ -3,6 +3,8 @@ package dev.finetune.devstack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.finetune.events.Topics;
+import dev.finetune.testing.KafkaAccess;
+import dev.finetune.testing.KafkaBroker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -44,7 +46,7 @@ class ComposeFileTests {
 
     @Test
     void runsTheInfrastructureAndTheFourServices() {
-        assertThat(services).containsKeys("kafka", "minio", "postgres");
+        assertThat(services).containsKeys("kafka", "kafka-init", "minio", "postgres");
         assertThat(services).containsKeys(SERVICES.toArray(String[]::new));
     }
 
@@ -150,6 +152,73 @@ class ComposeFileTests {
         }
         assertThat(String.join("\n", (List<String>) services.get("minio-init").get("command")))
                 .contains("mc admin user add local dataset-service", "mc admin policy attach");
+    }
+
+    /**
+     * kafka-init's ACLs are {@link KafkaAccess#GRANTS}, line for line: a grant added to the table and not to the
+     * compose file (or the other way round) fails here, not in somebody's deployment.
+     */
+    @Test
+    void kafkaInitGrantsExactlyWhatKafkaAccessGrants() {
+        String init = kafkaInit();
+        Matcher lines = Pattern.compile("(?m)^acl (\\S+) \"([^\"]*)\" \"([^\"]*)\" (\\S+)$").matcher(init);
+        Set<KafkaAccess.Grant> granted = new HashSet<>();
+        while (lines.find()) {
+            granted.add(new KafkaAccess.Grant(lines.group(1), words(lines.group(2)), words(lines.group(3)),
+                    lines.group(4)));
+        }
+        assertThat(granted).containsExactlyInAnyOrderElementsOf(KafkaAccess.GRANTS);
+        for (KafkaAccess.Grant grant : KafkaAccess.GRANTS) {
+            String variable = KafkaAccess.passwordVariable(grant.principal());
+            assertThat(init).contains("user " + grant.principal() + " \"$$" + variable + "\"");
+            assertThat(environment("kafka-init").get(variable)).isEqualTo("${" + variable + "}");
+        }
+        // No principal may create topics: kafka-init creates them all, as the services expect them.
+        Matcher topics = Pattern.compile("(?m)^\\s*for t in ([a-z.\\- ]+); do$").matcher(init);
+        assertThat(topics.find()).as("the topic loop").isTrue();
+        assertThat(words(topics.group(1))).containsExactlyInAnyOrderElementsOf(Topics.all());
+        assertThat(init).contains("--partitions " + Topics.DEFAULT_PARTITIONS);
+    }
+
+    @Test
+    void kafkaAuthenticatesWithScramAndDeniesWhatNoAclAllows() {
+        Map<String, Object> kafka = environment("kafka");
+        assertThat(kafka.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP").toString()).contains("CLIENT:SASL_PLAINTEXT");
+        assertThat(kafka.get("KAFKA_ADVERTISED_LISTENERS").toString()).contains("CLIENT://kafka:9092");
+        assertThat(kafka.get("KAFKA_SASL_ENABLED_MECHANISMS")).isEqualTo(KafkaBroker.SCRAM);
+        assertThat(kafka.get("KAFKA_AUTHORIZER_CLASS_NAME"))
+                .isEqualTo("org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        assertThat(kafka.get("KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND")).isEqualTo("false");
+        assertThat(kafka.get("KAFKA_AUTO_CREATE_TOPICS_ENABLE")).isEqualTo("false");
+        // The anonymous super user's listeners answer on the container's loopback only.
+        assertThat(kafka.get("KAFKA_LISTENERS").toString())
+                .contains("CONTROLLER://127.0.0.1:", "ADMIN://127.0.0.1:").doesNotContain("PLAINTEXT://:");
+        assertThat(services.get("kafka-init").get("network_mode")).isEqualTo("service:kafka");
+    }
+
+    /** Least privilege on Kafka as on S3: each service signs in over SASL as its own principal. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void eachServiceSignsInToKafkaAsItself() {
+        for (String name : SERVICES) {
+            Map<String, Object> environment = environment(name);
+            assertThat(environment.get("KAFKA_SECURITY_PROTOCOL")).as(name).isEqualTo("SASL_PLAINTEXT");
+            assertThat(environment.get("KAFKA_USERNAME")).as(name).isEqualTo(name);
+            assertThat(environment.get("KAFKA_PASSWORD")).as(name)
+                    .isEqualTo("${" + KafkaAccess.passwordVariable(name) + "}");
+            Map<String, Object> dependsOn = (Map<String, Object>) services.get(name).get("depends_on");
+            assertThat(dependsOn.get("kafka-init")).as(name)
+                    .isEqualTo(Map.of("condition", "service_completed_successfully"));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String kafkaInit() {
+        return String.join("\n", (List<String>) services.get("kafka-init").get("command"));
+    }
+
+    private static Set<String> words(String spaced) {
+        return Set.of(spaced.trim().split("\\s+"));
     }
 
     @SuppressWarnings("unchecked")

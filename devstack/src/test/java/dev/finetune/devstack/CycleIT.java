@@ -49,7 +49,7 @@ class CycleIT {
         Path root = Path.of(System.getProperty("devstack.root")).toAbsolutePath();
         StackSettings settings = new StackSettings(root, root.resolve("devstack/target/cycle-it"), "finetune_cycle_it",
                 FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(),
-                FreePort.find());
+                FreePort.find(), FreePort.find());
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
         StackProbe probe = new StackProbe(settings);
@@ -101,20 +101,24 @@ class CycleIT {
             assertEveryEventAppliedOnce(probe, dataset);
             assertThat(stack.allReady()).as("every service ready after the faults").isTrue();
 
-            // 4. Replay: every service restarted with fresh consumer groups reads every topic from offset 0.
+            // 4. Replay: every service restarted with fresh consumer groups reads every topic from offset 0. The
+            // groups start with the service's name: its Kafka principal may use no others (KafkaAccess).
             String before = probe.state(dataset);
             Map<String, Map<String, String>> replayGroups = Map.of(
-                    "dataset-service", Map.of("MP_MESSAGING_INCOMING_LABELS_INGEST_GROUP_ID", "dataset-replay",
-                            "MP_MESSAGING_INCOMING_MODELS_PROMOTED_GROUP_ID", "dataset-promoted-replay"),
-                    "training-service", Map.of("MP_MESSAGING_INCOMING_DATASETS_PREPARED_GROUP_ID", "training-replay"),
-                    "evaluation-service", Map.of("MP_MESSAGING_INCOMING_TRAINING_CHECKPOINTS_GROUP_ID", "evaluation-replay",
-                            "MP_MESSAGING_INCOMING_MODELS_PROMOTED_GROUP_ID", "evaluation-promoted-replay"),
-                    "registry-service", Map.of("MP_MESSAGING_INCOMING_EVALUATIONS_COMPLETED_GROUP_ID", "registry-replay"));
+                    "dataset-service", Map.of("MP_MESSAGING_INCOMING_LABELS_INGEST_GROUP_ID", "dataset-service-replay",
+                            "MP_MESSAGING_INCOMING_MODELS_PROMOTED_GROUP_ID", "dataset-service-promoted-replay"),
+                    "training-service", Map.of("MP_MESSAGING_INCOMING_DATASETS_PREPARED_GROUP_ID", "training-service-replay"),
+                    "evaluation-service", Map.of(
+                            "MP_MESSAGING_INCOMING_TRAINING_CHECKPOINTS_GROUP_ID", "evaluation-service-replay",
+                            "MP_MESSAGING_INCOMING_MODELS_PROMOTED_GROUP_ID", "evaluation-service-promoted-replay"),
+                    "registry-service", Map.of(
+                            "MP_MESSAGING_INCOMING_EVALUATIONS_COMPLETED_GROUP_ID", "registry-service-replay"));
             for (var service : replayGroups.entrySet()) {
                 stack.kill(service.getKey());
                 stack.restart(service.getKey(), service.getValue());
             }
-            probe.awaitCaughtUp(List.of("dataset-replay", "training-replay", "evaluation-replay", "registry-replay"));
+            probe.awaitCaughtUp(List.of("dataset-service-replay", "training-service-replay", "evaluation-service-replay",
+                    "registry-service-replay"));
             assertThat(probe.state(dataset))
                     .as("versions, runs, evaluations, model versions and alias moves after the replay").isEqualTo(before);
         }

@@ -1,6 +1,7 @@
 package dev.finetune.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +10,7 @@ import dev.finetune.events.Topics;
 import dev.finetune.testing.AccessContract;
 import dev.finetune.testing.FinetuneRealm;
 import dev.finetune.testing.FreePort;
+import dev.finetune.testing.KafkaAccess;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -19,13 +21,22 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,7 +66,7 @@ class DevStackIT {
         Path root = Path.of(System.getProperty("devstack.root")).toAbsolutePath();
         settings = new StackSettings(root, root.resolve("devstack/target/stack-it"), "finetune_stack_it",
                 FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(),
-                FreePort.find());
+                FreePort.find(), FreePort.find());
         stack = new DevStack(settings, new PrintStream(printed, true, StandardCharsets.UTF_8))
                 .withKeycloak(StackProbe.keycloak()).start();
     }
@@ -99,6 +110,41 @@ class DevStackIT {
             }
         }
         assertThat(stack.allReady()).as("every service ready after the malformed records").isTrue();
+    }
+
+    /**
+     * Kafka's ACLs on the running stack (docs/operations.md#kafka-access): the pipeline principal may produce
+     * labels but not another service's events, and a service may not read a topic it does not consume.
+     */
+    @Test
+    void eachKafkaPrincipalUsesOnlyTheTopicsItIsGranted() throws Exception {
+        String key = "acl-" + UUID.randomUUID().toString().substring(0, 8);
+        try (KafkaProducer<String, String> pipeline = new KafkaProducer<>(signedIn(KafkaAccess.PIPELINE),
+                new StringSerializer(), new StringSerializer())) {
+            // Malformed on purpose: dataset-service dead-letters it, so the probe adds nothing to any data set.
+            pipeline.send(new ProducerRecord<>(Topics.LABELS_INGEST, key, "{\"truncated\": ")).get(30, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> pipeline.send(new ProducerRecord<>(Topics.DATASETS_PREPARED, key, "{}"))
+                    .get(30, TimeUnit.SECONDS)).hasRootCauseInstanceOf(TopicAuthorizationException.class);
+        }
+        Map<String, Object> evaluation = signedIn("evaluation-service");
+        evaluation.put(ConsumerConfig.GROUP_ID_CONFIG, "evaluation-service-acl-probe"); // its own group: only the topic is refused
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(evaluation, new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer.subscribe(List.of(Topics.LABELS_INGEST));
+            assertThatThrownBy(() -> {
+                for (int polls = 0; polls < 60; polls++) {
+                    consumer.poll(Duration.ofMillis(500));
+                }
+            }).isInstanceOf(TopicAuthorizationException.class);
+        }
+    }
+
+    private Map<String, Object> signedIn(String principal) {
+        Map<String, Object> config = new HashMap<>(stack.kafkaClientConfig(principal));
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 20_000);
+        return config;
     }
 
     /**

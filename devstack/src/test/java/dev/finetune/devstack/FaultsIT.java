@@ -111,7 +111,7 @@ class FaultsIT {
         deleteRecursively(state);
         settings = new StackSettings(root, state, "finetune_faults_it",
                 FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(),
-                FreePort.find());
+                FreePort.find(), FreePort.find());
         PostgresServer.freshDatabase(settings.database());
         stack = new DevStack(settings, new PrintStream(printed, true, StandardCharsets.UTF_8)).withDatabaseProxies()
                 .withKeycloak(StackProbe.keycloak()).start();

@@ -23,7 +23,7 @@ class ProductionSecretsIT {
         Path root = Path.of(System.getProperty("devstack.root")).toAbsolutePath();
         StackSettings settings = new StackSettings(root, root.resolve("devstack/target/secrets-it"), "finetune_secrets_it",
                 FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(),
-                FreePort.find());
+                FreePort.find(), FreePort.find());
         Files.createDirectories(settings.logDirectory());
         Map<String, String> environment = Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", settings.bootstrapServers(),

@@ -3,6 +3,7 @@ package dev.finetune.testing;
 import dev.finetune.events.Topics;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -17,7 +18,8 @@ import org.apache.kafka.common.resource.ResourceType;
 /**
  * The one statement of who may do what on the platform's Kafka: each service reads and writes only its own
  * topics and consumer groups; the external {@code pipeline} principal produces labels and reads the public
- * topics. The SASL broker, the local stack and docs/operations.md are meant to be derived from this table.
+ * topics. The SASL broker and the local stack take their ACLs from this table; compose's kafka-init is checked
+ * against it (ComposeFileTests), as is docs/operations.md#kafka-access by hand.
  */
 public final class KafkaAccess {
 
@@ -45,6 +47,15 @@ public final class KafkaAccess {
     private KafkaAccess() {
     }
 
+    /**
+     * The environment variable with {@code principal}'s SCRAM password where one process provisions them all
+     * (the local stack's broker, compose's kafka-init): {@code KAFKA_DATASET_SERVICE_PASSWORD},
+     * {@code KAFKA_PIPELINE_PASSWORD}. A service itself reads only its own, as {@code KAFKA_PASSWORD}.
+     */
+    public static String passwordVariable(String principal) {
+        return "KAFKA_" + principal.toUpperCase(Locale.ROOT).replace('-', '_') + "_PASSWORD";
+    }
+
     /** Topics any principal with a grant may read: promotions, rejections and every training.* topic. */
     public static Set<String> publicTopics() {
         return Topics.EVENTS.stream()
@@ -58,8 +69,8 @@ public final class KafkaAccess {
      * it writes, READ on consumer groups with its prefix. Idempotent producing needs no more: WRITE on a topic
      * implies IDEMPOTENT_WRITE since Kafka 3.0.
      */
-    public static List<org.apache.kafka.common.acl.AclBinding> aclBindings() {
-        List<org.apache.kafka.common.acl.AclBinding> bindings = new ArrayList<>();
+    public static List<AclBinding> aclBindings() {
+        List<AclBinding> bindings = new ArrayList<>();
         for (Grant grant : GRANTS) {
             String principal = "User:" + grant.principal();
             for (String topic : grant.reads()) {

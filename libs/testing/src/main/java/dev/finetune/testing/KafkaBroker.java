@@ -9,10 +9,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -51,9 +53,36 @@ public final class KafkaBroker implements AutoCloseable {
      * ACLs, as the broker's own controller link does (the first credential cannot be created through SASL).
      */
     public static KafkaBroker startSecured(Map<String, String> passwords) {
-        int sasl = FreePort.find();
-        KafkaBroker started = start(new EmbeddedKafkaBroker().withKafkaHost("127.0.0.1").withDeleteLogDirsOnClose(true), p -> {
-            p.put("listeners", p.getProperty("listeners") + ",SASL_PLAINTEXT://127.0.0.1:" + sasl);
+        return startSecured(new EmbeddedKafkaBroker().withKafkaHost("127.0.0.1").withDeleteLogDirsOnClose(true),
+                FreePort.find(), passwords, p -> { });
+    }
+
+    /**
+     * {@link #startSecured(Map)} on fixed ports ({@code port} PLAINTEXT for the operator, {@code saslPort} for
+     * clients), keeping its data in {@code dataDirectory} across restarts: the local stack's broker. SCRAM
+     * credentials and ACLs are records of the KRaft metadata log, so they outlive a restart; {@code passwords}
+     * are set again on every start anyway, because a new stack brings new ones to an old data directory.
+     */
+    public static KafkaBroker startPersistent(int port, int saslPort, Path dataDirectory, Map<String, String> passwords) {
+        try {
+            Files.createDirectories(dataDirectory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the Kafka data directory " + dataDirectory, e);
+        }
+        return startSecured(new EmbeddedKafkaBroker()
+                        .withKafkaHost("127.0.0.1")
+                        .withKafkaPort(port)
+                        .withClusterId(CLUSTER_ID)
+                        .withDeleteLogDirsOnClose(false),
+                saslPort, passwords,
+                // "log.dir", singular: the companion only makes a temporary directory when it is unset.
+                p -> p.put("log.dir", dataDirectory.toAbsolutePath().toString()));
+    }
+
+    private static KafkaBroker startSecured(EmbeddedKafkaBroker broker, int saslPort, Map<String, String> passwords,
+            Consumer<Properties> extra) {
+        KafkaBroker started = start(broker, p -> {
+            p.put("listeners", p.getProperty("listeners") + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
             p.put("listener.security.protocol.map", p.getProperty("listener.security.protocol.map")
                     + ",SASL_PLAINTEXT:SASL_PLAINTEXT");
             p.put("sasl.enabled.mechanisms", SCRAM);
@@ -62,8 +91,9 @@ public final class KafkaBroker implements AutoCloseable {
             p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
             p.put("allow.everyone.if.no.acl.found", "false");
             p.put("super.users", "User:ANONYMOUS");
+            extra.accept(p);
         });
-        started.saslPort = sasl;
+        started.saslPort = saslPort;
         started.secure(passwords);
         return started;
     }
@@ -73,23 +103,8 @@ public final class KafkaBroker implements AutoCloseable {
         return start(new EmbeddedKafkaBroker().withDeleteLogDirsOnClose(true), p -> { });
     }
 
-    /** A broker on {@code port} that keeps its data in {@code dataDirectory} across restarts. */
-    public static KafkaBroker startPersistent(int port, Path dataDirectory) {
-        try {
-            Files.createDirectories(dataDirectory);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the Kafka data directory " + dataDirectory, e);
-        }
-        return start(new EmbeddedKafkaBroker()
-                        .withKafkaPort(port)
-                        .withClusterId(CLUSTER_ID)
-                        .withDeleteLogDirsOnClose(false),
-                // "log.dir", singular: the companion only makes a temporary directory when it is unset.
-                p -> p.put("log.dir", dataDirectory.toAbsolutePath().toString()));
-    }
-
     /** {@code extra} goes into the one properties modifier the companion keeps (a second call replaces the first). */
-    private static KafkaBroker start(EmbeddedKafkaBroker broker, java.util.function.Consumer<java.util.Properties> extra) {
+    private static KafkaBroker start(EmbeddedKafkaBroker broker, Consumer<Properties> extra) {
         broker.withAdditionalProperties(p -> {
             extra.accept(p);
             // One node: every internal topic must be satisfied by it alone.
@@ -116,7 +131,12 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Client settings that sign in as {@code principal} with SCRAM on the secured listener. */
     public Map<String, Object> saslClientConfig(String principal, String password) {
-        return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, saslBootstrapServers(),
+        return saslClientConfig(saslBootstrapServers(), principal, password);
+    }
+
+    /** Client settings that sign in as {@code principal} with SCRAM-SHA-512 over SASL_PLAINTEXT at {@code servers}. */
+    public static Map<String, Object> saslClientConfig(String servers, String principal, String password) {
+        return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
                 "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", SCRAM,
                 "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
                         + principal + "\" password=\"" + password + "\";");
@@ -125,12 +145,15 @@ public final class KafkaBroker implements AutoCloseable {
     /** SCRAM credentials for every principal, and the ACLs of {@link KafkaAccess#GRANTS}. */
     private void secure(Map<String, String> passwords) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
-            List<org.apache.kafka.clients.admin.UserScramCredentialAlteration> credentials = new ArrayList<>();
+            List<UserScramCredentialAlteration> credentials = new ArrayList<>();
             passwords.forEach((principal, password) -> credentials.add(
                     new UserScramCredentialUpsertion(principal,
                             new ScramCredentialInfo(
                                     ScramMechanism.SCRAM_SHA_512, 4096), password)));
-            admin.alterUserScramCredentials(credentials).all().get(30, TimeUnit.SECONDS);
+            if (!credentials.isEmpty()) {
+                admin.alterUserScramCredentials(credentials).all().get(30, TimeUnit.SECONDS);
+            }
+            // Creating an ACL the broker already has is a no-op: a restarted broker keeps one copy of each.
             admin.createAcls(KafkaAccess.aclBindings()).all().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot create the SCRAM credentials and ACLs on " + bootstrapServers(), e);

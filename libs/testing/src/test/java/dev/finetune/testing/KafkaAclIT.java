@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.finetune.events.Topics;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kafka with SCRAM sign-in and the ACLs of {@link KafkaAccess}: the external pipeline produces labels and reads
@@ -86,6 +88,26 @@ class KafkaAclIT {
         }).hasRootCauseInstanceOf(SaslAuthenticationException.class);
     }
 
+    /**
+     * The local stack's broker stops and starts in fault tests while services stay signed in: its credentials
+     * and ACLs must come back from the metadata log, before anything sets them again (no passwords here).
+     */
+    @Test
+    void credentialsAndAclsOutliveARestart(@TempDir Path data) throws Exception {
+        int port = FreePort.find();
+        int saslPort = FreePort.find();
+        String password = "pipeline-" + System.nanoTime();
+        KafkaBroker.startPersistent(port, saslPort, data, Map.of(KafkaAccess.PIPELINE, password)).close();
+        try (KafkaBroker restarted = KafkaBroker.startPersistent(port, saslPort, data, Map.of());
+                KafkaProducer<String, String> producer = new KafkaProducer<>(
+                        timeouts(restarted.saslClientConfig(KafkaAccess.PIPELINE, password)),
+                        new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(Topics.LABELS_INGEST, "restart", "{}")).get(30, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>(Topics.DATASETS_PREPARED, "restart", "{}"))
+                    .get(30, TimeUnit.SECONDS)).hasRootCauseInstanceOf(TopicAuthorizationException.class);
+        }
+    }
+
     private static void send(String principal, String topic, String key, String value) throws Exception {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(config(principal, PASSWORDS.get(principal)),
                 new StringSerializer(), new StringSerializer())) {
@@ -113,7 +135,11 @@ class KafkaAclIT {
     }
 
     private static Map<String, Object> config(String principal, String password) {
-        Map<String, Object> config = new HashMap<>(broker.saslClientConfig(principal, password));
+        return timeouts(broker.saslClientConfig(principal, password));
+    }
+
+    private static Map<String, Object> timeouts(Map<String, Object> signIn) {
+        Map<String, Object> config = new HashMap<>(signIn);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 20_000);
