@@ -84,7 +84,9 @@ class DevStackIT {
         assertThat(stack.allReady()).isTrue();
         try (KafkaCompanion kafka = new KafkaCompanion(settings.bootstrapServers())) {
             String key = "poison-" + UUID.randomUUID().toString().substring(0, 8);
-            for (String topic : Topics.CONSUMED.stream().map(Topics.Consumed::topic).distinct().toList()) {
+            // The labels.ingest family is consumed from every team's topic; team-a's stands for them.
+            for (String topic : Topics.CONSUMED.stream().map(Topics.Consumed::topic).distinct()
+                    .map(t -> t.equals(Topics.LABELS_INGEST) ? Topics.labelsIngest(FinetuneRealm.TEAM_A) : t).toList()) {
                 kafka.produceStrings().fromRecords(new ProducerRecord<>(topic, key, "{\"truncated\": ")).awaitCompletion();
             }
             for (Topics.Consumed consumed : Topics.CONSUMED) {
