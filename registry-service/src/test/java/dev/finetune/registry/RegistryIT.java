@@ -34,6 +34,7 @@ import dev.finetune.storage.ObjectUri;
 import dev.finetune.storage.StoredObject;
 import dev.finetune.support.inbox.Inbox;
 import dev.finetune.support.outbox.OutboxEvent;
+import dev.finetune.testing.FinetuneRealm;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
@@ -243,6 +244,31 @@ class RegistryIT {
         ModelPromoted first = decode(awaitRecords(Topics.MODELS_PROMOTED, model, 1), ModelPromoted.class).get(0);
         assertThat(first.version()).isEqualTo(1);
         assertThat(registry.versions(model)).extracting(v -> v.evaluationId).containsExactly(succeeded.evaluationId());
+    }
+
+    @Test
+    void anotherTeamsCandidateNeverJoinsTheModelAndAPolicySetOnTheNameBeforehandDoesNotFollowIt() {
+        String model = "teams-" + UUID.randomUUID();
+        // Team B sets a lax policy on a name nobody has registered yet; the data set (and so the model) turns
+        // out to be team A's.
+        given().auth().oauth2(TestTokens.user(FinetuneRealm.APPROVER, FinetuneRealm.TEAM_B)).contentType(ContentType.JSON)
+                .body("{\"minAccuracy\": 0.1, \"minMacroF1\": 0.1}").put("/models/" + model + "/policy")
+                .then().statusCode(200);
+        send(evaluation(model, packages[0], GOOD, null));
+        awaitRecords(Topics.MODELS_PROMOTED, model, 1);
+        assertThat(registry.teamOf(model)).contains(FinetuneRealm.TEAM_A);
+        assertThat(registry.policyOf(model)).as("team B's policy went with team A's claim")
+                .isEqualTo(registry.policyOf("never-" + UUID.randomUUID()));
+
+        // A candidate of team B naming team A's model is dead-lettered: no version, no decision, no event.
+        EvaluationCompleted foreign = evaluation(model, FinetuneRealm.TEAM_B, packages[1], GOOD, betterThan(1));
+        send(foreign);
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(deadLetterReasons(model)).singleElement()
+                .asString().startsWith("team-mismatch: evaluation " + foreign.evaluationId() + " of team team-b"));
+        assertThat(registry.versions(model)).extracting(v -> v.version).containsExactly(1);
+        assertThat(registry.aliases(model)).containsEntry(Registry.PRODUCTION, 1);
+        assertThat(records(Topics.MODELS_PROMOTED, model)).hasSize(1);
+        assertThat(records(Topics.MODELS_REJECTED, model)).isEmpty();
     }
 
     @Test
@@ -495,10 +521,15 @@ class RegistryIT {
 
     private EvaluationCompleted evaluation(String model, StoredObject pkg, Map<String, Double> metrics,
             EvaluationCompleted.ChampionComparison champion) {
+        return evaluation(model, FinetuneRealm.TEAM_A, pkg, metrics, champion);
+    }
+
+    private EvaluationCompleted evaluation(String model, String team, StoredObject pkg, Map<String, Double> metrics,
+            EvaluationCompleted.ChampionComparison champion) {
         String run = UUID.randomUUID().toString();
         return new EvaluationCompleted(EventMeta.next("evaluation-service", model + "-v1"), UUID.randomUUID().toString(),
                 EvaluationCompleted.Status.SUCCEEDED, null, model,
-                new Lineage(model, "team-a", 1, "s3://finetune/datasets/" + model + "/v1/manifest.json", run,
+                new Lineage(model, team, 1, "s3://finetune/datasets/" + model + "/v1/manifest.json", run,
                         pkg.uri().toString(), pkg.sha256(), 12, splits(run)),
                 metrics, LABEL_F1, champion, "s3://finetune/reports/" + run + "/ckpt-12/report.json");
     }

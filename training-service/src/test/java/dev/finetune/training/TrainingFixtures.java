@@ -1,15 +1,21 @@
 package dev.finetune.training;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EventMeta;
+import dev.finetune.events.Topics;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.StoredObject;
 import dev.finetune.testing.FinetuneRealm;
 import dev.finetune.testing.TopicSnapshot;
+import dev.finetune.training.messaging.ProgressConsumer;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -83,6 +89,17 @@ public final class TrainingFixtures {
                 .filter(r -> runId.toString().equals(r.key()))
                 .sorted(Comparator.comparingLong(ConsumerRecord::offset))
                 .toList();
+    }
+
+    /**
+     * Waits until this instance's progress-stream consumers have their partitions and positions: they start at the
+     * latest offset, so a record sent before would never reach a stream.
+     */
+    public static void awaitListening(KafkaClientService clients) {
+        for (String channel : ProgressConsumer.CHANNELS) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> clients.getConsumer(channel).getPositions()
+                    .await().atMost(Duration.ofSeconds(10)).size() == Topics.DEFAULT_PARTITIONS);
+        }
     }
 
     /** JSON lines gzipped, as dataset-service stores a split. */

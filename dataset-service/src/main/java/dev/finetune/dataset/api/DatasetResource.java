@@ -37,12 +37,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
-import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
@@ -64,6 +62,8 @@ public class DatasetResource {
 
     private static final Logger LOG = Logger.getLogger(DatasetResource.class);
     private static final String GZIP = "application/gzip";
+    /** An upload slot frees when another upload ends: soon, for the small ones a burst is usually made of. */
+    private static final int UPLOAD_RETRY_AFTER_SECONDS = 1;
 
     private final VersionPreparer preparer;
     private final VersionTrigger trigger;
@@ -124,7 +124,6 @@ public class DatasetResource {
                            @QueryParam("sourceIdColumn") String sourceIdColumn,
                            @QueryParam("delimiter") @DefaultValue(",") String delimiter,
                            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-                           @Context UriInfo uri,
                            InputStream body) {
         String owner = writableOrNewTeam(name, team);
         VersionBuilder.Mode versionMode = switch (mode.toLowerCase(Locale.ROOT)) {
@@ -141,8 +140,7 @@ public class DatasetResource {
         };
         UploadFormat uploadFormat = UploadFormat.resolve(contentType, format);
         if (!gate.tryEnter()) {
-            return Response.fromResponse(Problems.tooManyUploads(gate.max()).problem(uri.getPath()).toResponse())
-                    .header(HttpHeaders.RETRY_AFTER, "1").build();
+            throw Problems.tooManyUploads(gate.max()).retryAfter(UPLOAD_RETRY_AFTER_SECONDS);
         }
         try (SpooledUpload upload = preparer.spool(body)) {
             return outcome(preparer.fromUpload(name, owner, versionMode, uploadFormat,

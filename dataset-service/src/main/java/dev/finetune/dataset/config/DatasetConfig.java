@@ -91,8 +91,8 @@ public interface DatasetConfig {
         long maxRows();
 
         /**
-         * Most uploads one instance takes at once; one more answers 429 {@code too-many-uploads}. Each holds a
-         * worker thread and up to {@link #maxBytes()} of local disk while its client sends.
+         * Most uploads one instance takes at once, 1 to 100; one more answers 429 {@code too-many-uploads}. Each
+         * holds a worker thread and up to {@link #maxBytes()} of local disk while its client sends.
          */
         @WithDefault("4")
         int maxConcurrent();

@@ -18,8 +18,8 @@ public class UploadGate {
 
     public UploadGate(DatasetConfig config) {
         this.max = config.upload().maxConcurrent();
-        if (max < 1) {
-            throw new IllegalArgumentException("dataset.upload.max-concurrent must be at least 1, got " + max);
+        if (max < 1 || max > 100) {
+            throw new IllegalArgumentException("dataset.upload.max-concurrent must be within 1..100, was " + max);
         }
         this.slots = new Semaphore(max);
     }

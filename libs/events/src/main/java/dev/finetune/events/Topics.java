@@ -47,12 +47,16 @@ public final class Topics {
 
     /**
      * Topics the platform's services consume, with the service that consumes each; {@link #LABELS_INGEST} stands
-     * for every team's topic of the family (one dead-letter topic for them all).
+     * for every team's topic of the family (one dead-letter topic for them all). training-service reads its own
+     * progress and end events back (a group per instance) to feed every instance's progress streams.
      */
     public static final List<Consumed> CONSUMED = List.of(
             new Consumed(LABELS_INGEST, "dataset-service"),
             new Consumed(MODELS_PROMOTED, "dataset-service"),
             new Consumed(DATASETS_PREPARED, "training-service"),
+            new Consumed(TRAINING_PROGRESS, "training-service"),
+            new Consumed(TRAINING_COMPLETED, "training-service"),
+            new Consumed(TRAINING_FAILED, "training-service"),
             new Consumed(TRAINING_CHECKPOINTS, "evaluation-service"),
             new Consumed(MODELS_PROMOTED, "evaluation-service"),
             new Consumed(EVALUATIONS_COMPLETED, "registry-service"),

@@ -38,8 +38,8 @@ public final class KafkaAccess {
 
     /**
      * The grants, taken from the services' application.properties: a service's groups start with its name
-     * (registry-service's per-instance serving group included), and it writes the dead-letter topics of what
-     * it consumes.
+     * (registry-service's per-instance serving group and training-service's per-instance progress-stream groups
+     * included), and it writes the dead-letter topics of what it consumes.
      */
     public static final List<Grant> GRANTS = Stream.concat(Stream.of(
             service("dataset-service", Set.of(Topics.DATASETS_PREPARED)),

@@ -68,6 +68,7 @@ public class Registry {
         String model = evaluation.modelName();
         lockModel(model);
         claimModel(model, evaluation.lineage().team());
+        refuseAnotherTeamsCandidate(model, evaluation);
         if (ModelVersion.count("evaluationId", evaluation.evaluationId()) > 0) {
             return Optional.empty();
         }
@@ -216,14 +217,39 @@ public class Registry {
 
     /**
      * The model belongs to the team of the lineage that registered it. Only a model of no team yet (new, or from
-     * before lineages carried a team) is claimed: a later lineage of another team does not take it over.
+     * before lineages carried a team) is claimed: a later lineage of another team does not take it over. A
+     * policy another team set for the name before it was registered goes with the claim: the model is named
+     * after its data set, whose owner (dataset-service decides) is the lineage's team, so that policy was set
+     * on a name the other team never owned.
      */
     private void claimModel(String model, String team) {
         if (team == null || team.isBlank()) {
             return;
         }
-        entityManager.createNativeQuery("UPDATE registered_model SET team = ?2 WHERE name = ?1 AND team = ?3")
+        int claimed = entityManager.createNativeQuery("UPDATE registered_model SET team = ?2 WHERE name = ?1 AND team = ?3")
                 .setParameter(1, model).setParameter(2, team).setParameter(3, UNASSIGNED).executeUpdate();
+        if (claimed > 0) {
+            long dropped = PolicyRecord.delete("modelName = ?1 and team <> ?2", model, team);
+            if (dropped > 0) {
+                LOG.warnf("model %s registered for team %s: the policy another team set for the name is dropped",
+                        model, team);
+            }
+        }
+    }
+
+    /**
+     * A candidate whose lineage names another team than the model's (a data set of the same name deleted and
+     * created again by another team, say) never joins that model: it would be judged by, and could replace,
+     * another team's production version. The record is dead-lettered with the reason.
+     */
+    private void refuseAnotherTeamsCandidate(String model, EvaluationCompleted evaluation) {
+        String team = evaluation.lineage().team();
+        // Read from the table: the entity lockModel loaded predates claimModel's update.
+        String owner = (String) entityManager.createNativeQuery("SELECT team FROM registered_model WHERE name = ?1")
+                .setParameter(1, model).getSingleResult();
+        if (team != null && !team.isBlank() && !UNASSIGNED.equals(owner) && !owner.equals(team)) {
+            throw new CandidateOfAnotherTeam(model, owner, team, evaluation.evaluationId());
+        }
     }
 
     /**

@@ -1,18 +1,18 @@
 package dev.finetune.training.api;
 
-
+import dev.finetune.support.access.Caller;
+import dev.finetune.support.access.Roles;
 import dev.finetune.training.domain.Hyperparameters;
 import dev.finetune.training.domain.Run;
 import dev.finetune.training.domain.RunSource;
 import dev.finetune.training.domain.RunStatus;
 import dev.finetune.training.domain.RunStore;
-import dev.finetune.training.runner.ProgressBroadcaster;
+import dev.finetune.training.progress.ProgressBroadcaster;
+import dev.finetune.training.progress.StreamGate;
 import dev.finetune.training.runner.RunExecutor;
-import dev.finetune.support.access.Caller;
-import dev.finetune.support.access.Roles;
 import io.smallrye.common.annotation.Blocking;
-import jakarta.annotation.security.RolesAllowed;
 import io.smallrye.mutiny.Multi;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -36,6 +36,9 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 @Produces(MediaType.APPLICATION_JSON)
 public class RunResource {
 
+    /** A stream lasts as long as its run trains: a client refused for lack of slots waits a little longer. */
+    static final int STREAM_RETRY_AFTER_SECONDS = 5;
+
     /** Body of {@code POST /runs}: a data set version this service has seen, and hyperparameter overrides. */
     public record StartRun(String dataset, Integer version, Hyperparameters hyperparameters) {
     }
@@ -43,12 +46,15 @@ public class RunResource {
     private final RunStore runs;
     private final RunExecutor executor;
     private final ProgressBroadcaster broadcaster;
+    private final StreamGate streams;
     private final Caller caller;
 
-    public RunResource(RunStore runs, RunExecutor executor, ProgressBroadcaster broadcaster, Caller caller) {
+    public RunResource(RunStore runs, RunExecutor executor, ProgressBroadcaster broadcaster, StreamGate streams,
+            Caller caller) {
         this.runs = runs;
         this.executor = executor;
         this.broadcaster = broadcaster;
+        this.streams = streams;
         this.caller = caller;
     }
 
@@ -138,7 +144,11 @@ public class RunResource {
         return Response.created(URI.create("/runs/" + retry.run().id)).entity(RunView.of(retry.run())).build();
     }
 
-    /** Live progress as Server-Sent Events; the stream ends with the run's final status. */
+    /**
+     * Live progress as Server-Sent Events, whichever instance executes the run; the stream ends with the run's
+     * final status. A run that has ended answers that status at once. 429 {@code too-many-streams} when this
+     * instance has {@code training.progress.max-streams} open.
+     */
     @GET
     @RolesAllowed(Roles.READER)
     @Blocking // the run is looked up in the database first, which the IO thread may not do
@@ -150,7 +160,17 @@ public class RunResource {
         if (run.status.finished()) {
             return Multi.createFrom().item(new ProgressBroadcaster.Update(null, run.status));
         }
-        return broadcaster.follow(id, () -> runs.find(id).orElseThrow().status);
+        if (!streams.tryEnter()) {
+            throw TrainingProblems.tooManyStreams(streams.max()).retryAfter(STREAM_RETRY_AFTER_SECONDS);
+        }
+        try {
+            // The slot is held until the stream ends or its client goes away (cancellation), whichever is first.
+            return broadcaster.follow(id, () -> runs.find(id).orElseThrow().status)
+                    .onTermination().invoke(streams::release);
+        } catch (RuntimeException e) {
+            streams.release();
+            throw e;
+        }
     }
 
     /** The run, if the caller may read its team's; else 404 as if it did not exist. */

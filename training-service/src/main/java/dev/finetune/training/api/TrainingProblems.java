@@ -52,4 +52,9 @@ final class TrainingProblems {
                 + " was retried already as run " + retry + " (retry that one if it failed too)")
                 .with("retryRunId", retry.toString());
     }
+
+    static ProblemException tooManyStreams(int max) {
+        return new ProblemException(429, "too-many-streams", "Too many progress streams open", "this instance "
+                + "serves at most " + max + " progress streams at once; retry shortly (or on another instance)");
+    }
 }

@@ -37,6 +37,9 @@ public interface TrainingSettings {
     @WithDefault("2s")
     Duration progressInterval();
 
+    /** The progress streams ({@code GET /runs/{id}/events}) this instance serves. */
+    Progress progress();
+
     /** Readiness goes DOWN when a running run has made no step for this long. */
     @WithDefault("10m")
     Duration stallTimeout();
@@ -55,6 +58,24 @@ public interface TrainingSettings {
 
     /** Platform defaults of the hyperparameters, used where a data set's configuration says nothing. */
     Hyperparameters defaults();
+
+    interface Progress {
+
+        /**
+         * Progress streams open at once on this instance, 1 to 10000; one more is refused (429
+         * {@code too-many-streams}) rather than queued: each holds a connection for as long as its run trains.
+         */
+        @WithDefault("200")
+        int maxStreams();
+
+        /**
+         * How often the runs of open streams are looked up in the database, ending the streams of those that
+         * ended without an end event this instance heard: a cancelled run (a cancel is announced on no topic), or
+         * one whose end was sent before this instance listened.
+         */
+        @WithDefault("5s")
+        Duration endCheck();
+    }
 
     interface Hyperparameters {
         @WithDefault("sentence-transformers/all-MiniLM-L6-v2")

@@ -19,6 +19,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -490,6 +492,16 @@ public class RunStore {
             counts.put(status, Run.count("status", status));
         }
         return counts;
+    }
+
+    /** The final status of each of {@code ids} that has ended; those still queued or running are left out. */
+    @Transactional
+    public Map<UUID, RunStatus> finishedAmong(Collection<UUID> ids) {
+        Map<UUID, RunStatus> ended = new HashMap<>();
+        Run.<Run>list("id in ?1 and status in ?2", ids,
+                        List.of(RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED))
+                .forEach(run -> ended.put(run.id, run.status));
+        return ended;
     }
 
     /** Runs owned by {@code owner} that have made no step for {@code stall}. */

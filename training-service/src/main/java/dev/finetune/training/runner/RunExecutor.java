@@ -41,7 +41,6 @@ public class RunExecutor {
     private final ArtifactStore store;
     private final BaseModels baseModels;
     private final TrainingEventPublisher events;
-    private final ProgressBroadcaster broadcaster;
     private final TrainingMetrics metrics;
     private final Tracer tracer;
     private final String owner;
@@ -54,13 +53,12 @@ public class RunExecutor {
     private Thread dispatcher;
 
     public RunExecutor(TrainingSettings settings, RunStore runs, ArtifactStore store, BaseModels baseModels,
-            TrainingEventPublisher events, ProgressBroadcaster broadcaster, TrainingMetrics metrics, Tracer tracer) {
+            TrainingEventPublisher events, TrainingMetrics metrics, Tracer tracer) {
         this.settings = settings;
         this.runs = runs;
         this.store = store;
         this.baseModels = baseModels;
         this.events = events;
-        this.broadcaster = broadcaster;
         this.metrics = metrics;
         this.tracer = tracer;
         this.owner = settings.instanceId().orElse(ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID());
@@ -181,7 +179,7 @@ public class RunExecutor {
                 Optional<Run> run = runs.find(runId);
                 run.ifPresent(r -> {
                     try (Scope trace = TraceContext.resume(tracer, r.traceparent, "training run")) {
-                        new RunJob(r, owner, runs, store, baseModels, events, broadcaster, metrics,
+                        new RunJob(r, owner, runs, store, baseModels, events, metrics,
                                 () -> stopping, claimedAt, settings.lease(), settings.heartbeat(),
                                 settings.progressInterval()).execute();
                     }

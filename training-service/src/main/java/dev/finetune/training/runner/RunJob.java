@@ -52,7 +52,6 @@ final class RunJob implements TrainingListener {
     private final ArtifactStore store;
     private final BaseModels baseModels;
     private final TrainingEventPublisher events;
-    private final ProgressBroadcaster broadcaster;
     private final TrainingMetrics metrics;
     private final BooleanSupplier shuttingDown;
     private final long claimedAt;
@@ -77,7 +76,7 @@ final class RunJob implements TrainingListener {
     }
 
     RunJob(Run run, String owner, RunStore runs, ArtifactStore store, BaseModels baseModels,
-            TrainingEventPublisher events, ProgressBroadcaster broadcaster, TrainingMetrics metrics,
+            TrainingEventPublisher events, TrainingMetrics metrics,
             BooleanSupplier shuttingDown, long claimedAt, Duration leaseLength, Duration heartbeatInterval,
             Duration progressInterval) {
         this.run = run;
@@ -88,7 +87,6 @@ final class RunJob implements TrainingListener {
         this.store = store;
         this.baseModels = baseModels;
         this.events = events;
-        this.broadcaster = broadcaster;
         this.metrics = metrics;
         this.shuttingDown = shuttingDown;
         this.claimedAt = claimedAt;
@@ -130,7 +128,6 @@ final class RunJob implements TrainingListener {
             } else if (lease.cancelRequested()) {
                 runs.finish(run.id, owner, RunStatus.CANCELLED, null);
                 supersede(lastResumableUri, lastResumableStep);
-                broadcaster.finished(run.id, RunStatus.CANCELLED);
                 LOG.infof("run %s cancelled at step %d correlationId=%s", run.id, result.steps(), run.correlationId);
             } else {
                 runs.release(run.id, owner);
@@ -194,7 +191,6 @@ final class RunJob implements TrainingListener {
                     (int) progress.totalSteps(), progress.epoch(), progress.loss(), progress.learningRate(),
                     progress.samplesPerSecond(), eta);
             events.progress(event);
-            broadcaster.progress(run.id, event);
         }
     }
 
@@ -316,7 +312,6 @@ final class RunJob implements TrainingListener {
             return;
         }
         supersede(lastResumableUri, lastResumableStep); // nothing will resume an ended run
-        broadcaster.finished(run.id, RunStatus.SUCCEEDED);
         LOG.infof("run %s succeeded: %d steps, best %s correlationId=%s", run.id, result.steps(),
                 chosen.object().uri(), run.correlationId);
     }
@@ -345,7 +340,6 @@ final class RunJob implements TrainingListener {
         try {
             if (runs.finish(run.id, owner, RunStatus.FAILED, reason, List.of(failed))) {
                 metrics.failed();
-                broadcaster.finished(run.id, RunStatus.FAILED);
             }
         } catch (RuntimeException notEnded) { // the database went away just now: the lease runs out, as above
             LOG.warnf("run %s: its failure could not be recorded (%s); it is taken over once its lease has run out",

@@ -28,6 +28,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import jakarta.inject.Inject;
 import java.net.URI;
@@ -64,6 +65,9 @@ class RunResourceIT {
 
     @Inject
     ArtifactStore store;
+
+    @Inject
+    KafkaClientService kafkaClients;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -153,6 +157,7 @@ class RunResourceIT {
         given().auth().oauth2(TestTokens.teamA()).contentType(ContentType.JSON)
                 .body("{\"strategy\": \"full\", \"epochs\": 1, \"batchSize\": 2, \"maxLength\": 16, \"earlyStoppingPatience\": 0}")
                 .put("/training-configs/" + dataset).then().statusCode(200);
+        TrainingFixtures.awaitListening(kafkaClients); // the stream is fed from Kafka, read from its latest offset
         Run run = announce(TrainingFixtures.prepared(store, dataset, 24));
         // Open the stream as soon as the run is queued (items sent before a client connects are not replayed): on an
         // idle machine these 12 steps take about a second, less than waiting for the first step and then connecting.

@@ -16,6 +16,7 @@ public class ProblemException extends RuntimeException {
     private final String kind;
     private final String title;
     private final Map<String, Object> members = new LinkedHashMap<>();
+    private Integer retryAfterSeconds;
 
     /** {@code title} names the kind in a few words and is the same for every occurrence of it (RFC 9457). */
     public ProblemException(int status, String kind, String title, String detail) {
@@ -31,6 +32,20 @@ public class ProblemException extends RuntimeException {
             members.putIfAbsent(name, value);
         }
         return this;
+    }
+
+    /**
+     * Tells the caller when to try again ({@code Retry-After}, in seconds): for a refusal that passes by itself,
+     * such as a 429 for a limit this instance is at now.
+     */
+    public ProblemException retryAfter(int seconds) {
+        this.retryAfterSeconds = seconds;
+        return this;
+    }
+
+    /** Seconds for {@code Retry-After}, or null when the refusal does not pass by waiting. */
+    public Integer retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public int status() {

@@ -26,7 +26,11 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response refused(ProblemException e, UriInfo uri) {
-        return e.problem(path(uri)).toResponse();
+        Response response = e.problem(path(uri)).toResponse();
+        if (e.retryAfterSeconds() == null) {
+            return response;
+        }
+        return Response.fromResponse(response).header("Retry-After", e.retryAfterSeconds()).build();
     }
 
     @ServerExceptionMapper

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.nullValue;
 
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.TestTokens;
@@ -35,6 +36,18 @@ class ProblemMappersTests {
                 .body("detail", equalTo("data set reviews is busy"))
                 .body("instance", equalTo("/problems/refused"))
                 .body("dataset", equalTo("reviews"));
+    }
+
+    @Test
+    void aRefusalThatPassesByWaitingSaysWhenToRetry() {
+        given().auth().oauth2(TestTokens.teamA()).get("/problems/busy").then()
+                .statusCode(429)
+                .contentType(Problem.MEDIA_TYPE)
+                .header("Retry-After", "5")
+                .body("type", equalTo(TYPE + "too-busy"));
+        given().auth().oauth2(TestTokens.teamA()).get("/problems/refused").then()
+                .statusCode(409)
+                .header("Retry-After", nullValue());
     }
 
     @Test

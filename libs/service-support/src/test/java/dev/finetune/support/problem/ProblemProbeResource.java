@@ -24,6 +24,8 @@ public class ProblemProbeResource {
         switch (kind) {
             case "refused" -> throw new ProblemException(409, "dataset-busy", "The data set is busy",
                     "data set reviews is busy").with("dataset", "reviews");
+            case "busy" -> throw new ProblemException(429, "too-busy", "Too busy", "at most 2 at once")
+                    .retryAfter(5);
             case "unprocessable" -> throw new WebApplicationException("no such label", 422);
             case "bug" -> throw new IllegalStateException("connection pool internals at 10.0.0.7");
             case "library" -> throw new IllegalArgumentException("bad key at 10.0.0.7 in /etc/secret");
