@@ -1,5 +1,7 @@
 package dev.finetune.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -103,6 +105,25 @@ public final class AccessContract {
             }
         }
         return violations;
+    }
+
+    /**
+     * The contract with the signed test tokens ({@link TestTokens}, in a team that owns nothing), as each service's
+     * AccessIT checks it: the document lists at least {@code expected} (so an empty or unreadable document cannot
+     * pass), every operation holds the contract, and a token of another issuer answers 401 {@code unauthenticated}
+     * on the first operation listed.
+     */
+    public void assertHoldsForTestTokens(String... expected) {
+        List<Operation> operations = operations();
+        assertThat(operations).extracting(Operation::toString).contains(expected);
+        assertThat(violations(operations, FinetuneRealm.ROLES,
+                roles -> TestTokens.token("contract", roles, Set.of("team-nobody")))).isEmpty();
+        Operation first = operations.stream().filter(op -> op.toString().equals(expected[0])).findFirst().orElseThrow();
+        HttpResponse<String> forged = call(first, TestTokens.forged(TestTokens.teamA()));
+        assertThat(forged.statusCode()).as("%s with a token of another issuer", first).isEqualTo(401);
+        assertThat(forged.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+        assertThat(readJson(forged.body()).path("type").asText())
+                .isEqualTo("https://finetune.dev/problems/unauthenticated");
     }
 
     /** The roles that include none of {@code admitted} (an admin includes all, so it is never among them). */

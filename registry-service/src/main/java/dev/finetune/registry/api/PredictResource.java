@@ -15,10 +15,8 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import java.util.Map;
 
@@ -55,19 +53,18 @@ public class PredictResource {
     @Blocking
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response predict(@PathParam("name") String name, PredictRequest request, @Context UriInfo uri) {
+    public Response predict(@PathParam("name") String name, PredictRequest request) {
         if (!gate.tryEnter()) {
-            return Response.fromResponse(RegistryProblems.tooManyPredictions(settings.predict().maxConcurrent())
-                    .problem(uri.getPath()).toResponse()).header("Retry-After", "1").build();
+            throw RegistryProblems.tooManyPredictions(settings.predict().maxConcurrent()).retryAfter(1);
         }
         try {
-            return predictWithin(name, request, uri);
+            return predictWithin(name, request);
         } finally {
             gate.release();
         }
     }
 
-    private Response predictWithin(String name, PredictRequest request, UriInfo uri) {
+    private Response predictWithin(String name, PredictRequest request) {
         List<String> inputs = request.inputs();
         if (inputs == null || inputs.isEmpty()) {
             throw RegistryProblems.invalidInputs("\"inputs\" must be a non-empty array of texts");
@@ -91,16 +88,15 @@ public class PredictResource {
         return server.predict(name, inputs)
                 .map(answer -> Response.ok(new PredictResponse(answer.model(), answer.version(),
                         answer.predictions().stream().map(PredictResource::item).toList())).build())
-                .orElseGet(() -> loadingOrNone(name, uri));
+                .orElseGet(() -> loadingOrNone(name));
     }
 
     /** Not served yet: 503 with Retry-After while the production version loads, 404 when there is none. */
-    private Response loadingOrNone(String name, UriInfo uri) {
+    private Response loadingOrNone(String name) {
         if (registry.production(name).isEmpty()) {
             throw RegistryProblems.noProductionVersion(name);
         }
-        return Response.fromResponse(RegistryProblems.modelLoading(name).problem(uri.getPath()).toResponse())
-                .header("Retry-After", "2").build();
+        throw RegistryProblems.modelLoading(name).retryAfter(2);
     }
 
     private static Item item(Prediction prediction) {
