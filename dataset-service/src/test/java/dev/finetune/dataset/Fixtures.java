@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.Topics;
+import dev.finetune.testing.FinetuneRealm;
 import dev.finetune.testing.TestTokens;
 import dev.finetune.testing.TopicSnapshot;
 import io.agroal.api.AgroalDataSource;
@@ -37,12 +38,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  */
 public final class Fixtures {
 
+    /** Team-a's labels topic: the tests' data sets are team-a's, and take records from it only. */
+    public static final String LABELS = Topics.labelsIngest(FinetuneRealm.TEAM_A);
+
     private Fixtures() {
     }
 
     /**
      * Creates data set {@code name} for team-a with the default trigger, as a contributor would before streaming
-     * its labels: records on labels.ingest never create a data set.
+     * its labels: records on labels.ingest.team-a never create a data set.
      */
     public static void createDataset(String name) {
         given().auth().oauth2(TestTokens.teamA())

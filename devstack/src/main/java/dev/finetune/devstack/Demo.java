@@ -28,7 +28,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * The whole fine-tuning cycle against a started stack, through the services' public interfaces only
  * (REST and Kafka): a labelled review data set is uploaded, prepared, trained, evaluated and promoted;
- * predictions come from the promoted version; then more labels stream in on {@code labels.ingest}, cut a
+ * predictions come from the promoted version; then more labels stream in on team-a's {@code labels.ingest.team-a}, cut a
  * new version, and the second model is promoted or rejected with the policy's reasons.
  */
 final class Demo {
@@ -40,7 +40,7 @@ final class Demo {
      * How much data and training the cycle uses.
      *
      * @param uploaded examples in the first upload
-     * @param streamed examples streamed on labels.ingest afterwards (the trigger fires on exactly this many)
+     * @param streamed examples streamed on labels.ingest.team-a afterwards (the trigger fires on exactly this many)
      */
     record Budget(int uploaded, int streamed, int epochs, int maxLength) {
         /** Trains in a few minutes on 2 cores: full fine-tuning of every weight, short reviews. */
@@ -115,7 +115,7 @@ final class Demo {
             out.printf("  %-9s %s%n", p.path("label").asText(), p.path("scores"));
         }
 
-        section("4. More labels stream in on labels.ingest (signed in as the pipeline principal)");
+        section("4. More labels stream in on labels.ingest.team-a (signed in as team-a's pipeline principal)");
         streamLabels(reviews.subList(budget.uploaded(), reviews.size()));
         out.printf("sent %d labelled reviews; the trigger (%d new examples) cuts version 2%n", budget.streamed(),
                 budget.streamed());
@@ -227,10 +227,13 @@ final class Demo {
         }
     }
 
-    /** As the external labelling pipeline would: signed in as {@code pipeline}, which may write labels.ingest only. */
+    /**
+     * As team-a's labelling pipeline would: signed in as {@code pipeline-team-a}, which may write
+     * labels.ingest.team-a only.
+     */
     private void streamLabels(List<ReviewGenerator.Review> reviews) throws Exception {
         Properties config = new Properties();
-        config.putAll(stack.kafkaClientConfig(KafkaAccess.PIPELINE));
+        config.putAll(stack.kafkaClientConfig(KafkaAccess.pipeline(FinetuneRealm.TEAM_A)));
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(),
                 new StringSerializer())) {
@@ -238,7 +241,7 @@ final class Demo {
             for (ReviewGenerator.Review review : reviews) {
                 ObjectNode value = JSON.createObjectNode().put("text", review.text()).put("label", review.label())
                         .put("sourceId", "demo-" + i++);
-                producer.send(new ProducerRecord<>(Topics.LABELS_INGEST, dataset, value.toString()));
+                producer.send(new ProducerRecord<>(Topics.labelsIngest(FinetuneRealm.TEAM_A), dataset, value.toString()));
             }
             producer.flush();
         }

@@ -49,7 +49,7 @@ public final class DevStack implements AutoCloseable {
     // well-known secret (ProductionSecretsCheck), and nothing fixed in this repository is a secret.
     private final String storageAccessKey = randomKey(20);
     private final String storageSecretKey = randomKey(40);
-    // The same for Kafka: a SCRAM password per principal (each service, and the pipeline the demo plays). They
+    // The same for Kafka: a SCRAM password per principal (each service, and each team's pipeline, team-a's played by the demo). They
     // stay with the stack, so a broker started again after an outage gets the ones its services sign in with.
     private final Map<String, String> kafkaPasswords = KafkaAccess.GRANTS.stream()
             .collect(Collectors.toUnmodifiableMap(KafkaAccess.Grant::principal, grant -> randomKey(32)));
@@ -341,7 +341,7 @@ public final class DevStack implements AutoCloseable {
 
     /**
      * Client settings that sign in to the stack's broker as {@code principal} (a service or
-     * {@link KafkaAccess#PIPELINE}), with what its ACLs allow and nothing more.
+     * a team's pipeline, {@link KafkaAccess#pipeline}), with what its ACLs allow and nothing more.
      */
     Map<String, Object> kafkaClientConfig(String principal) {
         String password = kafkaPasswords.get(principal);

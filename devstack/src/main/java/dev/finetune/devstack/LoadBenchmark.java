@@ -46,7 +46,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The load figures of docs/benchmarks.md, each measured on a fresh local stack (own state directory,
  * own database, free ports) with the services as separate processes:
  * <ul>
- * <li>{@code ingest [records]}: labelled records streamed on {@code labels.ingest}; the ingestion rate and the
+ * <li>{@code ingest [records]}: labelled records streamed on {@code labels.ingest.team-a}; the ingestion rate and the
  * time until {@code datasets.prepared} announces the version they make;</li>
  * <li>{@code training [datasets] [instances...]}: that many data sets uploaded at once, with each number of
  * training-service instances in turn; every run must complete exactly once; the time until the queue drained
@@ -109,13 +109,14 @@ public final class LoadBenchmark {
                 long start = System.nanoTime();
                 // The topic is new, so the group has consumed them all when its offsets add up to the count.
                 CompletableFuture<Double> consumed = CompletableFuture.supplyAsync(
-                        () -> awaitCommitted(s, "dataset-service", Topics.LABELS_INGEST, records, start));
+                        () -> awaitCommitted(s, "dataset-service", Topics.labelsIngest(FinetuneRealm.TEAM_A), records,
+                                start));
                 for (int i = 0; i < records; i++) {
                     ReviewGenerator.Review review = reviews.get(i % reviews.size());
                     // A reference number keeps every text distinct, so de-duplication keeps every record.
                     String value = JSON.createObjectNode().put("text", review.text() + " Order " + i + ".")
                             .put("label", review.label()).put("sourceId", "load-" + i).toString();
-                    producer.send(new ProducerRecord<>(Topics.LABELS_INGEST, dataset, value));
+                    producer.send(new ProducerRecord<>(Topics.labelsIngest(FinetuneRealm.TEAM_A), dataset, value));
                 }
                 producer.flush();
                 double produced = seconds(start);

@@ -17,6 +17,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
@@ -114,7 +115,14 @@ class ComposeFileTests {
         for (String name : SERVICES) {
             Properties properties = applicationProperties(name);
             for (String key : properties.stringPropertyNames()) {
-                if (key.endsWith(".topic")) {
+                if (!key.endsWith(".topic")) {
+                    continue;
+                }
+                String channel = key.substring(0, key.length() - ".topic".length());
+                if ("true".equals(properties.getProperty(channel + ".pattern"))) {
+                    // Every team's labels topic, by one pattern: the teams' topics are created as they join.
+                    assertThat(properties.getProperty(key)).as(name + " " + key).isEqualTo(Topics.LABELS_INGEST_PATTERN);
+                } else {
                     assertThat(Topics.all()).as(name + " " + key).contains(properties.getProperty(key));
                 }
             }
@@ -173,10 +181,12 @@ class ComposeFileTests {
             assertThat(init).contains("user " + grant.principal() + " \"$$" + variable + "\"");
             assertThat(environment("kafka-init").get(variable)).isEqualTo("${" + variable + "}");
         }
-        // No principal may create topics: kafka-init creates them all, as the services expect them.
+        // No principal may create topics: kafka-init creates them all, as the services expect them, and each
+        // team's labels topic.
         Matcher topics = Pattern.compile("(?m)^\\s*for t in ([a-z.\\- ]+); do$").matcher(init);
         assertThat(topics.find()).as("the topic loop").isTrue();
-        assertThat(words(topics.group(1))).containsExactlyInAnyOrderElementsOf(Topics.all());
+        assertThat(words(topics.group(1))).containsExactlyInAnyOrderElementsOf(Stream.concat(Topics.all().stream(),
+                KafkaAccess.TEAMS.stream().flatMap(team -> Topics.ofTeam(team).stream())).toList());
         assertThat(init).contains("--partitions " + Topics.DEFAULT_PARTITIONS);
     }
 

@@ -95,7 +95,9 @@ class DevStackIT {
         assertThat(stack.allReady()).isTrue();
         try (KafkaCompanion kafka = new KafkaCompanion(settings.bootstrapServers())) {
             String key = "poison-" + UUID.randomUUID().toString().substring(0, 8);
-            for (String topic : Topics.CONSUMED.stream().map(Topics.Consumed::topic).distinct().toList()) {
+            // The labels.ingest family is consumed from every team's topic; team-a's stands for them.
+            for (String topic : Topics.CONSUMED.stream().map(Topics.Consumed::topic).distinct()
+                    .map(t -> t.equals(Topics.LABELS_INGEST) ? Topics.labelsIngest(FinetuneRealm.TEAM_A) : t).toList()) {
                 kafka.produceStrings().fromRecords(new ProducerRecord<>(topic, key, "{\"truncated\": ")).awaitCompletion();
             }
             for (Topics.Consumed consumed : Topics.CONSUMED) {
@@ -113,16 +115,20 @@ class DevStackIT {
     }
 
     /**
-     * Kafka's ACLs on the running stack (docs/operations.md#kafka-access): the pipeline principal may produce
-     * labels but not another service's events, and a service may not read a topic it does not consume.
+     * Kafka's ACLs on the running stack (docs/operations.md#kafka-access): team-a's pipeline principal may produce
+     * labels on its team's topic, but not on another team's nor another service's events, and a service may not read
+     * a topic it does not consume.
      */
     @Test
     void eachKafkaPrincipalUsesOnlyTheTopicsItIsGranted() throws Exception {
         String key = "acl-" + UUID.randomUUID().toString().substring(0, 8);
-        try (KafkaProducer<String, String> pipeline = new KafkaProducer<>(signedIn(KafkaAccess.PIPELINE),
-                new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> pipeline = new KafkaProducer<>(
+                signedIn(KafkaAccess.pipeline(FinetuneRealm.TEAM_A)), new StringSerializer(), new StringSerializer())) {
             // Malformed on purpose: dataset-service dead-letters it, so the probe adds nothing to any data set.
-            pipeline.send(new ProducerRecord<>(Topics.LABELS_INGEST, key, "{\"truncated\": ")).get(30, TimeUnit.SECONDS);
+            pipeline.send(new ProducerRecord<>(Topics.labelsIngest(FinetuneRealm.TEAM_A), key, "{\"truncated\": "))
+                    .get(30, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> pipeline.send(new ProducerRecord<>(Topics.labelsIngest(FinetuneRealm.TEAM_B), key,
+                    "{}")).get(30, TimeUnit.SECONDS)).hasRootCauseInstanceOf(TopicAuthorizationException.class);
             assertThatThrownBy(() -> pipeline.send(new ProducerRecord<>(Topics.DATASETS_PREPARED, key, "{}"))
                     .get(30, TimeUnit.SECONDS)).hasRootCauseInstanceOf(TopicAuthorizationException.class);
         }
@@ -130,7 +136,7 @@ class DevStackIT {
         evaluation.put(ConsumerConfig.GROUP_ID_CONFIG, "evaluation-service-acl-probe"); // its own group: only the topic is refused
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(evaluation, new StringDeserializer(),
                 new StringDeserializer())) {
-            consumer.subscribe(List.of(Topics.LABELS_INGEST));
+            consumer.subscribe(List.of(Topics.labelsIngest(FinetuneRealm.TEAM_A)));
             assertThatThrownBy(() -> {
                 for (int polls = 0; polls < 60; polls++) {
                     consumer.poll(Duration.ofMillis(500));

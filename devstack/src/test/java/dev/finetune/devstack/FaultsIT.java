@@ -10,6 +10,7 @@ import dev.finetune.events.Topics;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.ObjectUri;
 import dev.finetune.storage.StorageSettings;
+import dev.finetune.testing.FinetuneRealm;
 import dev.finetune.testing.FreePort;
 import dev.finetune.testing.PostgresServer;
 import java.io.BufferedReader;
@@ -63,7 +64,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * server) while the machine's server keeps serving every other build; the broker's JVM is stopped and
  * started again on the same port with its data; a training instance is killed with SIGKILL.
  * <ul>
- * <li>F1: PostgreSQL away from every service for 20 s while labels.ingest records stream in and a run
+ * <li>F1: PostgreSQL away from every service for 20 s while labels.ingest.team-a records stream in and a run
  * completes;</li>
  * <li>F3: the broker stopped for 20 s as a run completes (its completion and candidate go out then);</li>
  * <li>F4: two training instances; the lease owner loses its database for longer than the lease;</li>
@@ -544,13 +545,14 @@ class FaultsIT {
         return new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
     }
 
-    /** Sends the reviews on labels.ingest, keyed by the data set, a few milliseconds apart, as a stream. */
+    /** Sends the reviews on labels.ingest.team-a, keyed by the data set, a few milliseconds apart, as a stream. */
     private static void stream(KafkaProducer<String, String> producer, String dataset, List<ReviewGenerator.Review> reviews,
             List<String> sourceIds) throws Exception {
         for (int i = 0; i < reviews.size(); i++) {
             ObjectNode value = JSON.createObjectNode().put("text", reviews.get(i).text())
                     .put("label", reviews.get(i).label()).put("sourceId", sourceIds.get(i));
-            producer.send(new ProducerRecord<>(Topics.LABELS_INGEST, dataset, value.toString())).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(Topics.labelsIngest(FinetuneRealm.TEAM_A), dataset, value.toString()))
+                    .get(30, TimeUnit.SECONDS);
             TimeUnit.MILLISECONDS.sleep(10); // the pace of a stream, not a wait for an outcome
         }
     }

@@ -7,7 +7,9 @@ import dev.finetune.dataset.domain.DatasetVersion;
 import dev.finetune.dataset.domain.ModelReferences;
 import dev.finetune.dataset.domain.PendingExamples;
 import dev.finetune.dataset.ingest.CsvRowSource;
+import dev.finetune.dataset.ingest.SpooledUpload;
 import dev.finetune.dataset.ingest.UploadFormat;
+import dev.finetune.dataset.ingest.UploadGate;
 import dev.finetune.dataset.preparation.ArtifactLayout;
 import dev.finetune.dataset.preparation.Manifest;
 import dev.finetune.dataset.preparation.VersionBuilder;
@@ -22,8 +24,8 @@ import dev.finetune.storage.ObjectUri;
 import dev.finetune.support.access.Caller;
 import dev.finetune.support.access.Roles;
 import dev.finetune.support.outbox.OutboxEvent;
-import jakarta.annotation.security.RolesAllowed;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
@@ -60,6 +62,8 @@ public class DatasetResource {
 
     private static final Logger LOG = Logger.getLogger(DatasetResource.class);
     private static final String GZIP = "application/gzip";
+    /** An upload slot frees when another upload ends: soon, for the small ones a burst is usually made of. */
+    private static final int UPLOAD_RETRY_AFTER_SECONDS = 1;
 
     private final VersionPreparer preparer;
     private final VersionTrigger trigger;
@@ -69,11 +73,13 @@ public class DatasetResource {
     private final ArtifactStore store;
     private final DatasetConfig config;
     private final Caller caller;
+    private final UploadGate gate;
 
     public DatasetResource(VersionPreparer preparer, VersionTrigger trigger, PendingExamples pending,
                            ModelReferences references, DatasetLock lock, ArtifactStore store, DatasetConfig config,
-                           Caller caller) {
+                           Caller caller, UploadGate gate) {
         this.caller = caller;
+        this.gate = gate;
         this.preparer = preparer;
         this.trigger = trigger;
         this.pending = pending;
@@ -99,8 +105,11 @@ public class DatasetResource {
 
     /**
      * Uploads a version. The body is JSON Lines ({@code application/x-ndjson}) or CSV ({@code text/csv}),
-     * optionally gzip-compressed, and is streamed: it is never held in memory. The first upload creates the data
-     * set, owned by the caller's team ({@code ?team=} names it when the caller acts for several).
+     * optionally gzip-compressed, and is streamed: it is never held in memory. It is spooled to local disk first
+     * (its byte cap enforced as it arrives), and only then is the data set locked and the database used, so a slow
+     * client delays nobody else's work on the data set. An instance takes {@code dataset.upload.max-concurrent}
+     * uploads at once; one more is answered 429 {@code too-many-uploads} with Retry-After. The first upload
+     * creates the data set, owned by the caller's team ({@code ?team=} names it when the caller acts for several).
      */
     @POST
     @Path("{name}/versions")
@@ -130,9 +139,15 @@ public class DatasetResource {
                     "delimiter must be one of , ; | tab, got '" + delimiter + "'");
         };
         UploadFormat uploadFormat = UploadFormat.resolve(contentType, format);
-        VersionPreparer.Outcome outcome = preparer.fromUpload(name, owner, versionMode, uploadFormat,
-                new CsvRowSource.Columns(textColumn, labelColumn, sourceIdColumn), separator, body);
-        return outcome(outcome);
+        if (!gate.tryEnter()) {
+            throw Problems.tooManyUploads(gate.max()).retryAfter(UPLOAD_RETRY_AFTER_SECONDS);
+        }
+        try (SpooledUpload upload = preparer.spool(body)) {
+            return outcome(preparer.fromUpload(name, owner, versionMode, uploadFormat,
+                    new CsvRowSource.Columns(textColumn, labelColumn, sourceIdColumn), separator, upload));
+        } finally {
+            gate.release();
+        }
     }
 
     /** Cuts a version from the data set's pending {@code labels.ingest} records now. */

@@ -26,6 +26,11 @@ final class Problems {
                 + "' does not exist (train, validation, test)");
     }
 
+    static ProblemException tooManyUploads(int max) {
+        return new ProblemException(429, "too-many-uploads", "Too many uploads at once", "this instance takes at most "
+                + max + " uploads at once (dataset.upload.max-concurrent); retry shortly");
+    }
+
     static ProblemException invalidParameter(String title, String detail) {
         return new ProblemException(400, "invalid-parameter", title, detail);
     }

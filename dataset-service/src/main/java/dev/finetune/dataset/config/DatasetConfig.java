@@ -23,7 +23,7 @@ public interface DatasetConfig {
     /** When pending records from {@code labels.ingest} become a version. */
     Trigger trigger();
 
-    /** Caps on one upload, counted after decompression. */
+    /** Caps on one upload, counted after decompression, and on how many are taken at once. */
     Upload upload();
 
 
@@ -89,6 +89,13 @@ public interface DatasetConfig {
         /** Most rows of an upload, rejected ones included. */
         @WithDefault("20000000")
         long maxRows();
+
+        /**
+         * Most uploads one instance takes at once, 1 to 100; one more answers 429 {@code too-many-uploads}. Each
+         * holds a worker thread and up to {@link #maxBytes()} of local disk while its client sends.
+         */
+        @WithDefault("4")
+        int maxConcurrent();
     }
 
     interface Trigger {

@@ -14,9 +14,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 
-/** Records from {@code labels.ingest} waiting for the trigger, per data set. */
+/** Records from the teams' {@code labels.ingest.<team>} topics waiting for the trigger, per data set. */
 @ApplicationScoped
 public class PendingExamples {
 
@@ -29,23 +28,42 @@ public class PendingExamples {
     }
 
     /**
-     * A record from {@code labels.ingest} with its Kafka coordinates, which make a redelivery recognisable, and
+     * A record from a {@code labels.ingest.<team>} topic with its Kafka coordinates, which make a redelivery recognisable, and
      * the W3C traceparent it was produced in (null when it came without one).
      */
     public record Arrival(LabelRecord record, String topic, int partition, long offset, String traceparent) {
     }
 
+    /** What became of one data set's records of a batch. */
+    public sealed interface Added {
+        /** Stored; {@code count} of them were new. */
+        record Stored(int count) implements Added {
+        }
+
+        /** None stored: the data set does not exist, and records never create one (they cannot name its team). */
+        record NoSuchDataset() implements Added {
+        }
+
+        /** None stored: the data set is {@code owner}'s, not the team whose topic the records came on. */
+        record OtherTeam(String owner) implements Added {
+        }
+    }
+
     /**
-     * Adds a batch of records of one data set, each with the trace it arrived in, in one transaction and one
-     * JDBC batch; insert-or-ignore on the Kafka coordinates, so redelivered records are not counted twice.
-     * Returns how many were new, or empty when the data set does not exist: records never create one, since a
-     * data set needs an owning team that a record cannot name (the row is share-locked against a concurrent delete).
+     * Adds a batch of records of one data set that came on {@code team}'s topic, each with the trace it arrived in,
+     * in one transaction and one JDBC batch; insert-or-ignore on the Kafka coordinates, so redelivered records are
+     * not counted twice. Only a data set of that team takes them (its row is share-locked against a concurrent
+     * delete meanwhile).
      */
     @Transactional
-    public OptionalInt addAll(String dataset, List<Arrival> arrivals) {
-        if (entityManager.createNativeQuery("SELECT name FROM dataset WHERE name = ?1 FOR KEY SHARE")
-                .setParameter(1, dataset).getResultList().isEmpty()) {
-            return OptionalInt.empty();
+    public Added addAll(String dataset, String team, List<Arrival> arrivals) {
+        List<?> owner = entityManager.createNativeQuery("SELECT team FROM dataset WHERE name = ?1 FOR KEY SHARE")
+                .setParameter(1, dataset).getResultList();
+        if (owner.isEmpty()) {
+            return new Added.NoSuchDataset();
+        }
+        if (!team.equals(owner.get(0))) {
+            return new Added.OtherTeam((String) owner.get(0));
         }
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("""
@@ -68,7 +86,7 @@ public class PendingExamples {
             for (int count : ps.executeBatch()) {
                 added += Math.max(count, 0);
             }
-            return OptionalInt.of(added);
+            return new Added.Stored(added);
         } catch (SQLException e) {
             throw new IllegalStateException("storing pending examples of " + dataset + " failed", e);
         }

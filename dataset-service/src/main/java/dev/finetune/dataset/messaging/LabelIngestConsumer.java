@@ -6,18 +6,16 @@ import dev.finetune.dataset.trigger.VersionTrigger;
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.EventFormatException;
 import dev.finetune.events.LabelRecord;
+import dev.finetune.events.Topics;
+import dev.finetune.events.kafka.TraceContext;
 import dev.finetune.support.retry.RetryTransientFaults;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
-import dev.finetune.events.kafka.TraceContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
-import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.header.Header;
@@ -25,11 +23,13 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes {@code labels.ingest} in batches (as the broker hands them over): each record (key: data set name,
- * value: a {@link LabelRecord}) joins the data set's pending examples, one transaction per data set and batch,
- * then the trigger decides whether they become a version. A record that is not a usable LabelRecord, or whose
- * data set does not exist ("data set X does not exist"), goes to {@code dlq.dataset-service.labels.ingest} with
- * the reason, and the rest of its batch is stored. A batch that
+ * Consumes every team's {@code labels.ingest.<team>} topic (one pattern subscription) in batches, as the broker
+ * hands them over: each record (key: data set name, value: a {@link LabelRecord}) joins the data set's pending
+ * examples, one transaction per data set and batch, then the trigger decides whether they become a version. The
+ * record's team is its topic's: only that team's pipeline may write it (KafkaAccess), which is all a consumer can
+ * know of who produced it. A record goes to {@code dlq.dataset-service.labels.ingest} with the reason, and the rest
+ * of its batch is stored, when it is not a usable LabelRecord, when its data set does not exist ("data set X does
+ * not exist"), or when its data set is another team's ({@code team-forbidden: ...}). A batch that
  * cannot be stored because the database is away is retried ({@link RetryTransientFaults}) with its offsets
  * uncommitted; only a batch still failing after {@code consumer.retry.max-duration} is dead-lettered, as
  * {@code transient-exhausted}. Storing again is harmless: pending rows are unique by Kafka coordinates.
@@ -39,6 +39,8 @@ import org.jboss.logging.Logger;
 public class LabelIngestConsumer {
 
     static final String CHANNEL = "labels-ingest";
+    /** The reason a record for another team's data set is dead-lettered with, before its detail. */
+    static final String TEAM_FORBIDDEN = "team-forbidden";
     private static final Logger LOG = Logger.getLogger(LabelIngestConsumer.class);
 
     private final PendingExamples pending;
@@ -51,54 +53,73 @@ public class LabelIngestConsumer {
         this.deadLetters = deadLetters;
     }
 
+    /** The records of one data set that came on one team's topic. */
+    record Source(String dataset, String team) {
+    }
+
     @Incoming(CHANNEL)
     @Blocking
     public void consume(ConsumerRecords<String, String> records) {
-        Map<String, List<PendingExamples.Arrival>> byDataset = new LinkedHashMap<>();
-        Map<String, List<ConsumerRecord<String, String>>> sources = new LinkedHashMap<>();
+        Map<Source, List<PendingExamples.Arrival>> bySource = new LinkedHashMap<>();
+        Map<Source, List<ConsumerRecord<String, String>>> sources = new LinkedHashMap<>();
         for (ConsumerRecord<String, String> record : records) {
             try {
+                Source source = new Source(record.key(), team(record.topic()));
                 LabelRecord example = decode(record.key(), record.value());
-                byDataset.computeIfAbsent(record.key(), k -> new ArrayList<>())
+                bySource.computeIfAbsent(source, k -> new ArrayList<>())
                         .add(new PendingExamples.Arrival(example, record.topic(), record.partition(), record.offset(),
                                 traceparent(record)));
-                sources.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(record);
+                sources.computeIfAbsent(source, k -> new ArrayList<>()).add(record);
             } catch (EventFormatException e) {
                 deadLetters.send(record, e.getMessage());
             }
         }
         // Dead-lettered only once the whole batch is stored: a retried store must not send them twice.
-        for (String unknown : store(byDataset)) {
-            for (ConsumerRecord<String, String> record : sources.get(unknown)) {
-                deadLetters.send(record, "data set " + unknown + " does not exist");
+        for (Map.Entry<Source, String> refused : store(bySource).entrySet()) {
+            for (ConsumerRecord<String, String> record : sources.get(refused.getKey())) {
+                deadLetters.send(record, refused.getValue());
             }
         }
     }
 
     /**
-     * The decoded records of one batch, per data set; retried as a whole while the database is away. Returns the
-     * data sets that do not exist, whose records were not stored: a record cannot create a data set, which needs
-     * an owning team (create it first with an upload or {@code PUT /datasets/{name}/trigger}).
+     * The decoded records of one batch, per data set and team; retried as a whole while the database is away.
+     * Returns the sources whose records were not stored, with the reason: a record cannot create a data set, which
+     * needs an owning team (create it first with an upload or {@code PUT /datasets/{name}/trigger}), nor join
+     * another team's.
      */
     @RetryTransientFaults
-    Set<String> store(Map<String, List<PendingExamples.Arrival>> byDataset) {
-        Set<String> unknown = new LinkedHashSet<>();
-        for (Map.Entry<String, List<PendingExamples.Arrival>> batch : byDataset.entrySet()) {
-            OptionalInt stored = pending.addAll(batch.getKey(), batch.getValue());
-            if (stored.isEmpty()) {
-                unknown.add(batch.getKey());
+    Map<Source, String> store(Map<Source, List<PendingExamples.Arrival>> bySource) {
+        Map<Source, String> refused = new LinkedHashMap<>();
+        for (Map.Entry<Source, List<PendingExamples.Arrival>> batch : bySource.entrySet()) {
+            Source source = batch.getKey();
+            PendingExamples.Added added = pending.addAll(source.dataset(), source.team(), batch.getValue());
+            if (added instanceof PendingExamples.Added.NoSuchDataset) {
+                refused.put(source, "data set " + source.dataset() + " does not exist");
                 continue;
             }
-            int added = stored.getAsInt();
-            if (added < batch.getValue().size()) {
-                LOG.debugf("%s: %d of %d records already pending, skipped", batch.getKey(),
-                        batch.getValue().size() - added, batch.getValue().size());
+            if (added instanceof PendingExamples.Added.OtherTeam other) {
+                refused.put(source, TEAM_FORBIDDEN + ": data set " + source.dataset() + " belongs to "
+                        + other.owner() + "; a record on " + Topics.labelsIngest(source.team())
+                        + " may only join a data set of " + source.team());
+                continue;
+            }
+            int stored = ((PendingExamples.Added.Stored) added).count();
+            if (stored < batch.getValue().size()) {
+                LOG.debugf("%s: %d of %d records already pending, skipped", source.dataset(),
+                        batch.getValue().size() - stored, batch.getValue().size());
             }
             // A version that cannot be built yet (one label so far, too few examples) is not the records'
             // fault: the trigger records the failure and the records stay pending.
-            trigger.check(batch.getKey());
+            trigger.check(source.dataset());
         }
-        return unknown;
+        return refused;
+    }
+
+    /** The team whose topic a record came on; the subscription's pattern admits no other topic. */
+    private static String team(String topic) {
+        return Topics.teamOfLabelsIngest(topic).orElseThrow(() -> new EventFormatException("LabelRecord: topic "
+                + topic + " is no team's " + Topics.LABELS_INGEST + " topic"));
     }
 
     /** The trace the record was produced in: a batch has no single current one, each record has its own. */

@@ -7,6 +7,7 @@ import dev.finetune.dataset.domain.DatasetVersion;
 import dev.finetune.dataset.domain.PendingExamples;
 import dev.finetune.dataset.ingest.CsvRowSource;
 import dev.finetune.dataset.ingest.RowSource;
+import dev.finetune.dataset.ingest.SpooledUpload;
 import dev.finetune.dataset.ingest.UploadFormat;
 import dev.finetune.dataset.ingest.UploadLimits;
 import dev.finetune.dataset.split.Split;
@@ -29,12 +30,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -44,8 +42,8 @@ import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
- * Makes a new version of a data set from an upload or from its pending {@code labels.ingest} records: under
- * the data set's lock, builds it on local disk, stores the objects, then commits the version row and its
+ * Makes a new version of a data set from a spooled upload or from its pending {@code labels.ingest} records:
+ * under the data set's lock, builds it on local disk, stores the objects, then commits the version row and its
  * {@code datasets.prepared} event in one transaction (the outbox sends the event once it commits). When anything
  * fails before the commit, the objects written so far are deleted: nothing is left behind.
  */
@@ -88,22 +86,29 @@ public class VersionPreparer {
     }
 
     /**
-     * A version from an uploaded body, streamed: the body is read once, row by row. {@code team} owns the data
-     * set if this upload creates it; an existing data set keeps its team.
+     * Reads an upload's body onto local disk, its byte cap enforced as it arrives. Call it before
+     * {@link #fromUpload}: the body comes at the client's pace, and nothing (no lock, no connection) is held
+     * for the data set meanwhile.
+     */
+    public SpooledUpload spool(InputStream body) {
+        return SpooledUpload.of(body, limits(), tempDir());
+    }
+
+    /**
+     * A version from a spooled upload, read once, row by row, under the data set's lock. {@code team} owns the
+     * data set if this upload creates it; an existing data set keeps its team.
      */
     public Outcome fromUpload(String dataset, String team, VersionBuilder.Mode mode, UploadFormat format,
-                              CsvRowSource.Columns columns, char delimiter, InputStream body) {
+                              CsvRowSource.Columns columns, char delimiter, SpooledUpload upload) {
         checkName(dataset);
-        MessageDigest sha256 = ContentHash.sha256();
-        CountingStream counted = new CountingStream(new DigestInputStream(body, sha256));
         try (DatasetLock.Held held = lock.acquire(dataset, config.build().lockTimeout())) {
-            return prepare(dataset, team, mode, "upload", () -> {
-                UploadLimits limits = new UploadLimits(config.upload().maxBytes(), config.upload().maxRows());
-                InputStream decoded = limits.bytes(UploadFormat.decoded(counted));
-                return limits.rows(format.rows(decoded, columns, delimiter, config.validation().maxLineBytes()));
-            }, (previous, rows) -> new Manifest.Lineage(previous, previous == null ? null
-                    : store.uri(ArtifactLayout.manifest(dataset, previous)).toString(), new Manifest.Upload(format.code(), counted.peekedGzip(),
-                    HexFormat.of().formatHex(sha256.digest()), counted.count(), rows.rowsRead()), null), null);
+            return prepare(dataset, team, mode, "upload",
+                    () -> limits().rows(format.rows(upload.open(), columns, delimiter,
+                            config.validation().maxLineBytes())),
+                    (previous, rows) -> new Manifest.Lineage(previous, previous == null ? null
+                            : store.uri(ArtifactLayout.manifest(dataset, previous)).toString(),
+                            new Manifest.Upload(format.code(), upload.gzip(), upload.bodySha256(), upload.bodyBytes(),
+                                    rows.rowsRead()), null), null);
         }
     }
 
@@ -146,8 +151,8 @@ public class VersionPreparer {
         Optional<DatasetVersion> latest = QuarkusTransaction.requiringNew().call(() -> DatasetVersion.latest(dataset));
         Manifest previousManifest = latest.map(VersionMapper::manifest).orElse(null);
         PreviousVersion previous = previousManifest == null ? null : new StoredPreviousVersion(store, previousManifest);
-        RowSource rows = rowsFactory.open();
-        try (PreparedVersion built = new VersionBuilder(settings()).build(previous, mode, rows)) {
+        try (RowSource rows = rowsFactory.open();
+             PreparedVersion built = new VersionBuilder(settings()).build(previous, mode, rows)) {
             if (built.identicalToPrevious()) {
                 if (pendingMaxId != null) {
                     QuarkusTransaction.requiringNew().run(() -> consumePending(dataset, pendingMaxId));
@@ -256,59 +261,18 @@ public class VersionPreparer {
         });
     }
 
-    VersionBuilder.Settings settings() {
-        DatasetConfig.Validation v = config.validation();
-        Path temp = Path.of(config.build().tempDir().orElse(System.getProperty("java.io.tmpdir")));
-        return new VersionBuilder.Settings(v.maxTextChars(), v.maxLabelChars(), v.maxLabels(), v.minExamplesPerLabel(),
-                v.shiftWarning(), v.reportSamples(), config.build().partitions(), temp, config.split().train(),
-                config.split().validation(), config.split().test());
+    private UploadLimits limits() {
+        return new UploadLimits(config.upload().maxBytes(), config.upload().maxRows());
     }
 
-    /** Counts the bytes of the body as received and remembers whether it started with the gzip magic. */
-    private static final class CountingStream extends java.io.FilterInputStream {
-        private long count;
-        private int first = -1;
-        private int second = -1;
+    private Path tempDir() {
+        return Path.of(config.build().tempDir().orElse(System.getProperty("java.io.tmpdir")));
+    }
 
-        CountingStream(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                note(b, count++);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buf, int off, int len) throws IOException {
-            int n = super.read(buf, off, len);
-            for (int i = 0; i < n && count + i < 2; i++) {
-                note(buf[off + i] & 0xFF, count + i);
-            }
-            if (n > 0) {
-                count += n;
-            }
-            return n;
-        }
-
-        private void note(int b, long position) {
-            if (position == 0) {
-                first = b;
-            } else if (position == 1) {
-                second = b;
-            }
-        }
-
-        long count() {
-            return count;
-        }
-
-        boolean peekedGzip() {
-            return first == 0x1f && second == 0x8b;
-        }
+    VersionBuilder.Settings settings() {
+        DatasetConfig.Validation v = config.validation();
+        return new VersionBuilder.Settings(v.maxTextChars(), v.maxLabelChars(), v.maxLabels(), v.minExamplesPerLabel(),
+                v.shiftWarning(), v.reportSamples(), config.build().partitions(), tempDir(), config.split().train(),
+                config.split().validation(), config.split().test());
     }
 }

@@ -220,7 +220,7 @@ class UploadIT {
         // Records streamed in and still pending, so the delete has rows of every kind to remove.
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
             kafka.produceStrings().fromRecords(java.util.stream.IntStream.range(100, 105)
-                    .mapToObj(i -> new ProducerRecord<>(Topics.LABELS_INGEST, name, Fixtures.row(i))).toList())
+                    .mapToObj(i -> new ProducerRecord<>(Fixtures.LABELS, name, Fixtures.row(i))).toList())
                     .awaitCompletion();
         }
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}", name)

@@ -139,7 +139,7 @@ class ConsumerFaultsIT {
     private void produce(String name, int from, int to) {
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
             kafka.produceStrings().fromRecords(IntStream.range(from, to)
-                    .mapToObj(i -> new ProducerRecord<>(Topics.LABELS_INGEST, name,
+                    .mapToObj(i -> new ProducerRecord<>(Fixtures.LABELS, name,
                             "{\"text\":\"" + text(i) + "\",\"label\":\"" + Fixtures.label(i) + "\",\"sourceId\":\"src-"
                                     + i + "\"}"))
                     .toList()).awaitCompletion();

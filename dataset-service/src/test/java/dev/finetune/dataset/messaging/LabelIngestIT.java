@@ -11,6 +11,7 @@ import dev.finetune.dataset.Fixtures;
 import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.Topics;
 import dev.finetune.storage.ArtifactStore;
+import dev.finetune.testing.FinetuneRealm;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -34,11 +36,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /**
- * Labels streaming in on {@code labels.ingest} through the real broker: records wait until a trigger fires
+ * Labels streaming in on a team's {@code labels.ingest.<team>} through the real broker: records wait until a trigger fires
  * (N records, M records and T elapsed, or {@code POST /prepare}), then become one version with its objects
  * and one event, in the trace of the newest record; before T there is no version and no event; a build that
  * fails is tried again once M more records arrived; a poison record is dead-lettered with its reason and the
- * consumer keeps going.
+ * consumer keeps going; a record on another team's topic is dead-lettered {@code team-forbidden}; a team's topic
+ * created while the service runs is consumed within seconds.
  */
 @QuarkusTest
 @WithTestResource(value = KafkaTestResource.class)
@@ -184,9 +187,9 @@ class LabelIngestIT {
         String poison = "{\"text\": \"no label here\"";
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
             kafka.produceStrings().fromRecords(
-                    new ProducerRecord<>(Topics.LABELS_INGEST, name, poison),
-                    new ProducerRecord<>(Topics.LABELS_INGEST, name, "{\"text\": \"t\", \"sourceId\": \"s-1\"}"),
-                    new ProducerRecord<>(Topics.LABELS_INGEST, name, "{\"text\": \"fine\", \"label\": \"ok\"}"))
+                    new ProducerRecord<>(Fixtures.LABELS, name, poison),
+                    new ProducerRecord<>(Fixtures.LABELS, name, "{\"text\": \"t\", \"sourceId\": \"s-1\"}"),
+                    new ProducerRecord<>(Fixtures.LABELS, name, "{\"text\": \"fine\", \"label\": \"ok\"}"))
                     .awaitCompletion();
         }
         // Exactly the two bad records, each once, with their reasons: every record of the DLQ topic is read.
@@ -209,7 +212,7 @@ class LabelIngestIT {
         String name = Fixtures.name("unknown");
         String value = "{\"text\": \"orphan\", \"label\": \"ok\"}";
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
-            kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.LABELS_INGEST, name, value)).awaitCompletion();
+            kafka.produceStrings().fromRecords(new ProducerRecord<>(Fixtures.LABELS, name, value)).awaitCompletion();
         }
         List<ConsumerRecord<String, String>> dead = new java.util.ArrayList<>();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
@@ -221,6 +224,51 @@ class LabelIngestIT {
         assertThat(Fixtures.count(db, "SELECT count(*) FROM dataset WHERE name = ?", name)).isZero();
         assertThat(Fixtures.count(db, "SELECT count(*) FROM pending_example WHERE dataset = ?", name)).isZero();
         given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}", name).then().statusCode(404);
+    }
+
+    @Test
+    void aRecordForAnotherTeamsDataSetIsDeadLetteredTeamForbiddenAndNotStored() {
+        String name = Fixtures.name("owned");
+        Fixtures.createDataset(name); // team-a's
+        String intruder = "{\"text\": \"from team-b\", \"label\": \"ok\"}";
+        String own = "{\"text\": \"from team-a\", \"label\": \"ok\"}";
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
+            kafka.produceStrings().fromRecords(
+                    new ProducerRecord<>(Topics.labelsIngest(FinetuneRealm.TEAM_B), name, intruder),
+                    new ProducerRecord<>(Fixtures.LABELS, name, own)).awaitCompletion();
+        }
+        List<ConsumerRecord<String, String>> dead = new java.util.ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            dead.clear();
+            TopicSnapshot.read(bootstrapServers, DLQ).stream().filter(r -> name.equals(r.key())).forEach(dead::add);
+            assertThat(dead).extracting(ConsumerRecord::value).containsExactly(intruder);
+        });
+        assertThat(reason(dead.get(0))).isEqualTo("team-forbidden: data set " + name + " belongs to team-a; a record"
+                + " on labels.ingest.team-b may only join a data set of team-b");
+        assertThat(new String(dead.get(0).headers().lastHeader("dead-letter-topic").value(), StandardCharsets.UTF_8))
+                .isEqualTo("labels.ingest.team-b");
+        awaitPending(name, 1); // team-a's own record was taken
+        assertThat(Fixtures.count(db, "SELECT count(*) FROM pending_example WHERE dataset = ? AND topic <> ?", name,
+                Fixtures.LABELS)).as("records stored from other topics than team-a's").isZero();
+    }
+
+    @Test
+    void aNewTeamsTopicIsConsumedWithinSeconds() {
+        String team = "team-" + UUID.randomUUID().toString().substring(0, 8);
+        String contributor = TestTokens.user(FinetuneRealm.CONTRIBUTOR, team);
+        String name = Fixtures.name("newteam");
+        given().auth().oauth2(contributor).contentType("application/json").body("{}")
+                .when().put("/datasets/{name}/trigger", name).then().statusCode(200).body("team", equalTo(team));
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
+            // A team joins: its topic is created while the service runs, after it subscribed.
+            kafka.topics().createAndWait(Topics.labelsIngest(team), Topics.DEFAULT_PARTITIONS);
+            kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.labelsIngest(team), name,
+                    "{\"text\": \"a new team's first label\", \"label\": \"ok\"}")).awaitCompletion();
+        }
+        // Within the subscription's metadata refresh (10 s), not the client's default five minutes.
+        await().atMost(Duration.ofSeconds(45)).untilAsserted(() ->
+                given().auth().oauth2(contributor).when().get("/datasets/{name}", name).then().statusCode(200)
+                        .body("pending", equalTo(1)));
     }
 
     private static String reason(ConsumerRecord<String, String> record) {
@@ -235,7 +283,7 @@ class LabelIngestIT {
     private void produce(String name, int from, int to, TestTrace trace) {
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
             kafka.produceStrings().fromRecords(IntStream.range(from, to)
-                    .mapToObj(i -> new ProducerRecord<>(Topics.LABELS_INGEST, null, name,
+                    .mapToObj(i -> new ProducerRecord<>(Fixtures.LABELS, null, name,
                             "{\"text\":\"streamed example " + i + "\",\"label\":\"" + Fixtures.label(i)
                                     + "\",\"sourceId\":\"src-" + i + "\"}", trace == null ? null : trace.headers()))
                     .toList()).awaitCompletion();
@@ -246,7 +294,7 @@ class LabelIngestIT {
     private void produceLabelled(String name, int from, int to, String label) {
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
             kafka.produceStrings().fromRecords(IntStream.range(from, to)
-                    .mapToObj(i -> new ProducerRecord<>(Topics.LABELS_INGEST, name,
+                    .mapToObj(i -> new ProducerRecord<>(Fixtures.LABELS, name,
                             "{\"text\":\"streamed example " + i + "\",\"label\":\"" + label + "\"}"))
                     .toList()).awaitCompletion();
         }

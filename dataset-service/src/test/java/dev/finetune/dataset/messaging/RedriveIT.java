@@ -28,7 +28,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /**
- * Re-driving {@code dlq.dataset-service.labels.ingest} into {@code labels.ingest} with {@link Redrive}: each dead
+ * Re-driving {@code dlq.dataset-service.labels.ingest} into {@code labels.ingest.team-a} with {@link Redrive}: each dead
  * letter goes back to its source topic once (a second run copies nothing of it), and labels that were already
  * applied change nothing: they are duplicates of the version that holds them, so no new version and no event.
  */
@@ -50,7 +50,7 @@ class RedriveIT {
         Fixtures.createDataset(name);
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
             kafka.produceStrings().fromRecords(IntStream.range(0, RECORDS)
-                    .mapToObj(i -> new ProducerRecord<>(Topics.LABELS_INGEST, name, value(i))).toList())
+                    .mapToObj(i -> new ProducerRecord<>(Fixtures.LABELS, name, value(i))).toList())
                     .awaitCompletion();
             awaitPending(name, RECORDS);
             given().auth().oauth2(TestTokens.teamA()).when().post("/datasets/{name}/prepare", name).then().statusCode(201).body("version", equalTo(1));
@@ -63,9 +63,9 @@ class RedriveIT {
         }
 
         Redrive.Outcome first = new Redrive(bootstrapServers).run(DLQ);
-        assertThat(first.copied()).containsKey(Topics.LABELS_INGEST);
-        assertThat(first.copied().get(Topics.LABELS_INGEST)).isGreaterThanOrEqualTo(RECORDS);
-        List<ConsumerRecord<String, String>> back = TopicSnapshot.read(bootstrapServers, Topics.LABELS_INGEST).stream()
+        assertThat(first.copied()).containsKey(Fixtures.LABELS);
+        assertThat(first.copied().get(Fixtures.LABELS)).isGreaterThanOrEqualTo(RECORDS);
+        List<ConsumerRecord<String, String>> back = TopicSnapshot.read(bootstrapServers, Fixtures.LABELS).stream()
                 .filter(r -> name.equals(r.key())).toList();
         assertThat(back).hasSize(2 * RECORDS);
         ConsumerRecord<String, String> redriven = back.get(back.size() - 1);
@@ -74,7 +74,7 @@ class RedriveIT {
                 .startsWith(DLQ + "/");
         // A second run copies none of them again.
         new Redrive(bootstrapServers).run(DLQ);
-        assertThat(TopicSnapshot.read(bootstrapServers, Topics.LABELS_INGEST).stream()
+        assertThat(TopicSnapshot.read(bootstrapServers, Fixtures.LABELS).stream()
                 .filter(r -> name.equals(r.key()))).hasSize(2 * RECORDS);
 
         // Consumed again, they are pending; cutting a version from them finds nothing new.
@@ -95,7 +95,7 @@ class RedriveIT {
         RecordHeaders headers = new RecordHeaders();
         headers.add("dead-letter-reason", "transient-exhausted: LabelIngestConsumer.store still failing"
                 .getBytes(StandardCharsets.UTF_8));
-        headers.add("dead-letter-topic", Topics.LABELS_INGEST.getBytes(StandardCharsets.UTF_8));
+        headers.add("dead-letter-topic", Fixtures.LABELS.getBytes(StandardCharsets.UTF_8));
         headers.add("dead-letter-partition", "0".getBytes(StandardCharsets.UTF_8));
         headers.add("dead-letter-offset", String.valueOf(i).getBytes(StandardCharsets.UTF_8));
         return headers;

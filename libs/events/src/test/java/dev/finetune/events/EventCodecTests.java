@@ -134,4 +134,18 @@ class EventCodecTests {
                 "dlq.registry-service.evaluations.completed", Topics.MODELS_REJECTED);
         assertThat(Topics.all()).doesNotHaveDuplicates();
     }
+
+    @Test
+    void labelsIngestIsOneTopicPerTeamWhoseSuffixIsTheTeam() {
+        assertThat(Topics.labelsIngest("team-a")).isEqualTo("labels.ingest.team-a");
+        assertThat(Topics.teamOfLabelsIngest("labels.ingest.team-a")).contains("team-a");
+        assertThat(Topics.teamOfLabelsIngest("labels.ingest")).isEmpty();
+        assertThat(Topics.teamOfLabelsIngest("labels.ingest.team-a.more")).isEmpty();
+        assertThat(Topics.teamOfLabelsIngest("dlq.dataset-service.labels.ingest")).isEmpty();
+        assertThat("labels.ingest.team-b").matches(Topics.LABELS_INGEST_PATTERN);
+        assertThat("labels.ingest").doesNotMatch(Topics.LABELS_INGEST_PATTERN);
+        assertThat("dlq.dataset-service.labels.ingest").doesNotMatch(Topics.LABELS_INGEST_PATTERN);
+        assertThatThrownBy(() -> Topics.labelsIngest("team.a")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(Topics.all()).doesNotContain(Topics.LABELS_INGEST).contains("dlq.dataset-service.labels.ingest");
+    }
 }

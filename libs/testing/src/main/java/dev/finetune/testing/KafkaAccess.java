@@ -17,15 +17,22 @@ import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * The one statement of who may do what on the platform's Kafka: each service reads and writes only its own
- * topics and consumer groups; the external {@code pipeline} principal produces labels and reads the public
- * topics. The SASL broker and the local stack take their ACLs from this table; compose's kafka-init is checked
- * against it (ComposeFileTests), as is docs/operations.md#kafka-access by hand.
+ * topics and consumer groups; each team's external pipeline principal ({@code pipeline-<team>}) produces labels on
+ * its team's {@code labels.ingest.<team>} only, and reads the public topics. The SASL broker and the local stack
+ * take their ACLs from this table; compose's kafka-init is checked against it (ComposeFileTests), as is
+ * docs/operations.md#kafka-access by hand.
  */
 public final class KafkaAccess {
 
-    /** The external labelling pipeline; its consumer groups must start with {@link #PIPELINE_GROUP_PREFIX}. */
+    /** The external labelling pipelines; their consumer groups must start with {@link #PIPELINE_GROUP_PREFIX}. */
     public static final String PIPELINE = "pipeline";
     public static final String PIPELINE_GROUP_PREFIX = "pipeline-";
+
+    /**
+     * The teams, as the realm names them. Each has its own pipeline principal and labels topic: onboarding a team
+     * is a line here (its ACLs) and its topic ({@code Topics.ofTeam}).
+     */
+    public static final List<String> TEAMS = List.of(FinetuneRealm.TEAM_A, FinetuneRealm.TEAM_B);
 
     /** What one principal may do: topics it reads, topics it writes, and the prefix of its consumer groups. */
     public record Grant(String principal, Set<String> reads, Set<String> writes, String groupPrefix) {
@@ -36,13 +43,13 @@ public final class KafkaAccess {
      * (registry-service's per-instance serving group and training-service's per-instance progress-stream groups
      * included), and it writes the dead-letter topics of what it consumes.
      */
-    public static final List<Grant> GRANTS = List.of(
+    public static final List<Grant> GRANTS = Stream.concat(Stream.of(
             service("dataset-service", Set.of(Topics.DATASETS_PREPARED)),
             service("training-service", Set.of(Topics.TRAINING_PROGRESS, Topics.TRAINING_CHECKPOINTS,
                     Topics.TRAINING_COMPLETED, Topics.TRAINING_FAILED)),
             service("evaluation-service", Set.of(Topics.EVALUATIONS_COMPLETED)),
-            service("registry-service", Set.of(Topics.MODELS_PROMOTED, Topics.MODELS_REJECTED)),
-            new Grant(PIPELINE, publicTopics(), Set.of(Topics.LABELS_INGEST), PIPELINE_GROUP_PREFIX));
+            service("registry-service", Set.of(Topics.MODELS_PROMOTED, Topics.MODELS_REJECTED))),
+            TEAMS.stream().map(KafkaAccess::pipelineGrant)).toList();
 
     private KafkaAccess() {
     }
@@ -50,10 +57,24 @@ public final class KafkaAccess {
     /**
      * The environment variable with {@code principal}'s SCRAM password where one process provisions them all
      * (the local stack's broker, compose's kafka-init): {@code KAFKA_DATASET_SERVICE_PASSWORD},
-     * {@code KAFKA_PIPELINE_PASSWORD}. A service itself reads only its own, as {@code KAFKA_PASSWORD}.
+     * {@code KAFKA_PIPELINE_TEAM_A_PASSWORD}. A service itself reads only its own, as {@code KAFKA_PASSWORD}.
      */
     public static String passwordVariable(String principal) {
         return "KAFKA_" + principal.toUpperCase(Locale.ROOT).replace('-', '_') + "_PASSWORD";
+    }
+
+    /** Team {@code team}'s labelling pipeline principal. */
+    public static String pipeline(String team) {
+        return PIPELINE + "-" + team;
+    }
+
+    /**
+     * A team's pipeline writes its own labels topic and nothing else: the topic is the only proof dataset-service
+     * has of a record's team. Its groups end in a dot after the team, which no team name holds, so one team's
+     * prefix never covers another's ({@code pipeline-team-a.} does not match {@code pipeline-team-ab.}).
+     */
+    private static Grant pipelineGrant(String team) {
+        return new Grant(pipeline(team), publicTopics(), Set.copyOf(Topics.ofTeam(team)), pipeline(team) + ".");
     }
 
     /** Topics any principal with a grant may read: promotions, rejections and every training.* topic. */
@@ -102,7 +123,10 @@ public final class KafkaAccess {
 
     private static Grant service(String name, Set<String> produced) {
         List<Topics.Consumed> consumed = Topics.CONSUMED.stream().filter(c -> c.consumer().equals(name)).toList();
-        Set<String> reads = consumed.stream().map(Topics.Consumed::topic).collect(Collectors.toUnmodifiableSet());
+        // The labels.ingest family is every team's topic of it, each granted LITERAL like any other.
+        Set<String> reads = consumed.stream().map(Topics.Consumed::topic)
+                .flatMap(t -> t.equals(Topics.LABELS_INGEST) ? TEAMS.stream().map(Topics::labelsIngest) : Stream.of(t))
+                .collect(Collectors.toUnmodifiableSet());
         Set<String> writes = Stream.concat(produced.stream(), consumed.stream().map(Topics.Consumed::deadLetterTopic))
                 .collect(Collectors.toUnmodifiableSet());
         return new Grant(name, reads, writes, name);

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -171,13 +172,14 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /**
-     * Creates every topic of the platform with the partition count the services expect; topics that
-     * already exist (a persistent broker's second start) are left alone.
+     * Creates every topic of the platform, its teams' own included, with the partition count the services
+     * expect; topics that already exist (a persistent broker's second start) are left alone.
      */
     public void createPlatformTopics() {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            List<NewTopic> missing = Topics.all().stream()
+            List<NewTopic> missing = Stream.concat(Topics.all().stream(),
+                            KafkaAccess.TEAMS.stream().flatMap(team -> Topics.ofTeam(team).stream()))
                     .filter(topic -> !existing.contains(topic))
                     .map(topic -> new NewTopic(topic, Topics.DEFAULT_PARTITIONS, (short) 1))
                     .toList();

@@ -32,9 +32,11 @@ class InfrastructureIT {
             assertThat(partitions.keySet()).containsExactlyInAnyOrderElementsOf(Topics.all());
             assertThat(partitions.values()).allSatisfy(p -> assertThat(p).hasSize(Topics.DEFAULT_PARTITIONS));
 
-            kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.LABELS_INGEST, "reviews", "hello"))
+            String labels = Topics.labelsIngest(FinetuneRealm.TEAM_A);
+            assertThat(kafka.topics().describe(labels).get(labels).partitions()).hasSize(Topics.DEFAULT_PARTITIONS);
+            kafka.produceStrings().fromRecords(new ProducerRecord<>(labels, "reviews", "hello"))
                     .awaitCompletion();
-            ConsumerRecord<String, String> back = kafka.consumeStrings().fromTopics(Topics.LABELS_INGEST, 1)
+            ConsumerRecord<String, String> back = kafka.consumeStrings().fromTopics(labels, 1)
                     .awaitCompletion(Duration.ofSeconds(30)).getFirstRecord();
             assertThat(back.key()).isEqualTo("reviews");
             assertThat(back.value()).isEqualTo("hello");

@@ -10,7 +10,9 @@ class KafkaAccessTests {
 
     @Test
     void everyTopicHasExactlyOneWriter() {
-        for (String topic : Topics.all()) {
+        List<String> topics = new java.util.ArrayList<>(Topics.all());
+        KafkaAccess.TEAMS.forEach(team -> topics.addAll(Topics.ofTeam(team)));
+        for (String topic : topics) {
             List<String> writers = KafkaAccess.GRANTS.stream()
                     .filter(g -> g.writes().contains(topic)).map(KafkaAccess.Grant::principal).toList();
             assertThat(writers).as("writers of %s", topic).hasSize(1);
@@ -22,19 +24,26 @@ class KafkaAccessTests {
         for (Topics.Consumed consumed : Topics.CONSUMED) {
             KafkaAccess.Grant grant = KafkaAccess.GRANTS.stream()
                     .filter(g -> g.principal().equals(consumed.consumer())).findFirst().orElseThrow();
-            assertThat(grant.reads()).contains(consumed.topic());
+            if (consumed.topic().equals(Topics.LABELS_INGEST)) {
+                assertThat(grant.reads()).containsAll(KafkaAccess.TEAMS.stream().map(Topics::labelsIngest).toList());
+            } else {
+                assertThat(grant.reads()).contains(consumed.topic());
+            }
             assertThat(grant.writes()).contains(consumed.deadLetterTopic());
         }
     }
 
     @Test
-    void pipelineWritesOnlyLabelsAndReadsOnlyPublicTopics() {
-        KafkaAccess.Grant pipeline = KafkaAccess.GRANTS.stream()
-                .filter(g -> g.principal().equals(KafkaAccess.PIPELINE)).findFirst().orElseThrow();
-        assertThat(pipeline.writes()).containsExactly(Topics.LABELS_INGEST);
-        assertThat(pipeline.reads()).containsExactlyInAnyOrder(Topics.MODELS_PROMOTED, Topics.MODELS_REJECTED,
-                Topics.TRAINING_PROGRESS, Topics.TRAINING_CHECKPOINTS, Topics.TRAINING_COMPLETED,
-                Topics.TRAINING_FAILED);
-        assertThat(pipeline.reads()).doesNotContain(Topics.DATASETS_PREPARED, Topics.LABELS_INGEST);
+    void eachTeamsPipelineWritesOnlyItsOwnLabelsAndReadsOnlyPublicTopics() {
+        for (String team : KafkaAccess.TEAMS) {
+            KafkaAccess.Grant pipeline = KafkaAccess.GRANTS.stream()
+                    .filter(g -> g.principal().equals("pipeline-" + team)).findFirst().orElseThrow();
+            assertThat(pipeline.writes()).containsExactly("labels.ingest." + team);
+            assertThat(pipeline.reads()).containsExactlyInAnyOrder(Topics.MODELS_PROMOTED, Topics.MODELS_REJECTED,
+                    Topics.TRAINING_PROGRESS, Topics.TRAINING_CHECKPOINTS, Topics.TRAINING_COMPLETED,
+                    Topics.TRAINING_FAILED);
+            assertThat(pipeline.groupPrefix()).isEqualTo("pipeline-" + team + ".");
+        }
+        assertThat(KafkaAccess.GRANTS).extracting(KafkaAccess.Grant::principal).doesNotContain(KafkaAccess.PIPELINE);
     }
 }

@@ -28,14 +28,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kafka with SCRAM sign-in and the ACLs of {@link KafkaAccess}: the external pipeline produces labels and reads
- * the public topics but nothing else; a service reads only its own topics with its own groups; a wrong
+ * Kafka with SCRAM sign-in and the ACLs of {@link KafkaAccess}: a team's external pipeline produces labels on its
+ * own team's topic (not another team's) and reads the public topics but nothing else; a service reads only its own topics with its own groups; a wrong
  * password does not get in. One secured broker for all of it.
  */
 class KafkaAclIT {
 
+    private static final String PIPELINE_A = KafkaAccess.pipeline(FinetuneRealm.TEAM_A);
+    private static final String LABELS_A = Topics.labelsIngest(FinetuneRealm.TEAM_A);
+    private static final String LABELS_B = Topics.labelsIngest(FinetuneRealm.TEAM_B);
     private static final Map<String, String> PASSWORDS = Map.of(
-            KafkaAccess.PIPELINE, "pipeline-" + System.nanoTime(),
+            PIPELINE_A, "pipeline-a-" + System.nanoTime(),
             "dataset-service", "dataset-" + System.nanoTime(),
             "registry-service", "registry-" + System.nanoTime());
     private static KafkaBroker broker;
@@ -51,25 +54,27 @@ class KafkaAclIT {
     }
 
     @Test
-    void thePipelineProducesLabelsAndReadsPromotionsButNothingElse() throws Exception {
-        send(KafkaAccess.PIPELINE, Topics.LABELS_INGEST, "reviews", "{\"text\": \"fine\", \"label\": \"positive\"}");
+    void aTeamsPipelineProducesItsOwnLabelsAndReadsPromotionsButNothingElse() throws Exception {
+        send(PIPELINE_A, LABELS_A, "reviews", "{\"text\": \"fine\", \"label\": \"positive\"}");
+        assertThatThrownBy(() -> send(PIPELINE_A, LABELS_B, "reviews", "{\"text\": \"x\", \"label\": \"y\"}"))
+                .hasRootCauseInstanceOf(TopicAuthorizationException.class);
 
         send("registry-service", Topics.MODELS_PROMOTED, "reviews", "{\"promoted\": 1}");
-        assertThat(read(KafkaAccess.PIPELINE, Topics.MODELS_PROMOTED, "pipeline-dashboard"))
+        assertThat(read(PIPELINE_A, Topics.MODELS_PROMOTED, PIPELINE_A + ".dashboard"))
                 .extracting(ConsumerRecord::value).contains("{\"promoted\": 1}");
 
-        assertThatThrownBy(() -> send(KafkaAccess.PIPELINE, Topics.DATASETS_PREPARED, "reviews", "{}"))
+        assertThatThrownBy(() -> send(PIPELINE_A, Topics.DATASETS_PREPARED, "reviews", "{}"))
                 .hasRootCauseInstanceOf(TopicAuthorizationException.class);
-        assertThatThrownBy(() -> read(KafkaAccess.PIPELINE, Topics.DATASETS_PREPARED, "pipeline-snoop"))
+        assertThatThrownBy(() -> read(PIPELINE_A, Topics.DATASETS_PREPARED, PIPELINE_A + ".snoop"))
                 .isInstanceOf(TopicAuthorizationException.class);
-        assertThatThrownBy(() -> read(KafkaAccess.PIPELINE, Topics.MODELS_PROMOTED, "dataset-service"))
+        assertThatThrownBy(() -> read(PIPELINE_A, Topics.MODELS_PROMOTED, "dataset-service"))
                 .isInstanceOf(GroupAuthorizationException.class);
     }
 
     @Test
     void aServiceReadsItsOwnTopicsWithItsOwnGroupsOnly() throws Exception {
-        send(KafkaAccess.PIPELINE, Topics.LABELS_INGEST, "acl", "{\"text\": \"ok\", \"label\": \"neutral\"}");
-        assertThat(read("dataset-service", Topics.LABELS_INGEST, "dataset-service-acl-test"))
+        send(PIPELINE_A, LABELS_A, "acl", "{\"text\": \"ok\", \"label\": \"neutral\"}");
+        assertThat(read("dataset-service", LABELS_A, "dataset-service-acl-test"))
                 .extracting(ConsumerRecord::key).contains("acl");
 
         assertThatThrownBy(() -> read("dataset-service", Topics.TRAINING_CHECKPOINTS, "dataset-service-acl-test"))
@@ -82,8 +87,8 @@ class KafkaAclIT {
     void aWrongPasswordDoesNotGetIn() {
         assertThatThrownBy(() -> {
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-                    config(KafkaAccess.PIPELINE, "not-the-password"), new StringSerializer(), new StringSerializer())) {
-                producer.send(new ProducerRecord<>(Topics.LABELS_INGEST, "k", "v")).get(30, TimeUnit.SECONDS);
+                    config(PIPELINE_A, "not-the-password"), new StringSerializer(), new StringSerializer())) {
+                producer.send(new ProducerRecord<>(LABELS_A, "k", "v")).get(30, TimeUnit.SECONDS);
             }
         }).hasRootCauseInstanceOf(SaslAuthenticationException.class);
     }
@@ -97,12 +102,14 @@ class KafkaAclIT {
         int port = FreePort.find();
         int saslPort = FreePort.find();
         String password = "pipeline-" + System.nanoTime();
-        KafkaBroker.startPersistent(port, saslPort, data, Map.of(KafkaAccess.PIPELINE, password)).close();
+        String pipeline = KafkaAccess.pipeline(FinetuneRealm.TEAM_A);
+        KafkaBroker.startPersistent(port, saslPort, data, Map.of(pipeline, password)).close();
         try (KafkaBroker restarted = KafkaBroker.startPersistent(port, saslPort, data, Map.of());
                 KafkaProducer<String, String> producer = new KafkaProducer<>(
-                        timeouts(restarted.saslClientConfig(KafkaAccess.PIPELINE, password)),
+                        timeouts(restarted.saslClientConfig(pipeline, password)),
                         new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>(Topics.LABELS_INGEST, "restart", "{}")).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(Topics.labelsIngest(FinetuneRealm.TEAM_A), "restart", "{}"))
+                    .get(30, TimeUnit.SECONDS);
             assertThatThrownBy(() -> producer.send(new ProducerRecord<>(Topics.DATASETS_PREPARED, "restart", "{}"))
                     .get(30, TimeUnit.SECONDS)).hasRootCauseInstanceOf(TopicAuthorizationException.class);
         }
