@@ -26,6 +26,8 @@ public interface DatasetConfig {
     /** Caps on one upload, counted after decompression, and on how many are taken at once. */
     Upload upload();
 
+    Ingest ingest();
+
 
     interface Validation {
         /** A physical line (or CSV record) longer than this many bytes fails the whole upload. */
@@ -96,6 +98,16 @@ public interface DatasetConfig {
          */
         @WithDefault("4")
         int maxConcurrent();
+    }
+
+    interface Ingest {
+        /**
+         * Whether a {@code labels.ingest.<team>} record for a data set that does not exist creates it, owned by the
+         * topic's team. Off by default: a mistyped key would otherwise start a data set nobody meant, so such a
+         * record is dead-lettered instead.
+         */
+        @WithDefault("false")
+        boolean createUnknown();
     }
 
     interface Trigger {

@@ -40,7 +40,7 @@ public class PendingExamples {
         record Stored(int count) implements Added {
         }
 
-        /** None stored: the data set does not exist, and records never create one (they cannot name its team). */
+        /** None stored: the data set does not exist, and the records were not to create it. */
         record NoSuchDataset() implements Added {
         }
 
@@ -56,7 +56,14 @@ public class PendingExamples {
      * delete meanwhile).
      */
     @Transactional
-    public Added addAll(String dataset, String team, List<Arrival> arrivals) {
+    public Added addAll(String dataset, String team, List<Arrival> arrivals, boolean createUnknown) {
+        if (createUnknown) {
+            // The topic proves the team (only its pipeline may write it), so the data set can be created as the
+            // REST API would for a caller of that team; a concurrent creator of another team wins, and the
+            // ownership check below refuses these records.
+            entityManager.createNativeQuery("INSERT INTO dataset (name, team) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING")
+                    .setParameter(1, dataset).setParameter(2, team).executeUpdate();
+        }
         List<?> owner = entityManager.createNativeQuery("SELECT team FROM dataset WHERE name = ?1 FOR KEY SHARE")
                 .setParameter(1, dataset).getResultList();
         if (owner.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.finetune.dataset.messaging;
 
+import dev.finetune.dataset.config.DatasetConfig;
 import dev.finetune.dataset.domain.PendingExamples;
 import dev.finetune.dataset.preparation.VersionPreparer;
 import dev.finetune.dataset.trigger.VersionTrigger;
@@ -46,11 +47,14 @@ public class LabelIngestConsumer {
     private final PendingExamples pending;
     private final VersionTrigger trigger;
     private final LabelDeadLetters deadLetters;
+    private final DatasetConfig config;
 
-    public LabelIngestConsumer(PendingExamples pending, VersionTrigger trigger, LabelDeadLetters deadLetters) {
+    public LabelIngestConsumer(PendingExamples pending, VersionTrigger trigger, LabelDeadLetters deadLetters,
+                               DatasetConfig config) {
         this.pending = pending;
         this.trigger = trigger;
         this.deadLetters = deadLetters;
+        this.config = config;
     }
 
     /** The records of one data set that came on one team's topic. */
@@ -84,18 +88,19 @@ public class LabelIngestConsumer {
 
     /**
      * The decoded records of one batch, per data set and team; retried as a whole while the database is away.
-     * Returns the sources whose records were not stored, with the reason: a record cannot create a data set, which
-     * needs an owning team (create it first with an upload or {@code PUT /datasets/{name}/trigger}), nor join
-     * another team's.
+     * Returns the sources whose records were not stored, with the reason: a record does not create a data set
+     * (create it first with an upload or {@code PUT /datasets/{name}/trigger}) unless
+     * {@code dataset.ingest.create-unknown} is on, and never joins another team's.
      */
     @RetryTransientFaults
     Map<Source, String> store(Map<Source, List<PendingExamples.Arrival>> bySource) {
         Map<Source, String> refused = new LinkedHashMap<>();
         for (Map.Entry<Source, List<PendingExamples.Arrival>> batch : bySource.entrySet()) {
             Source source = batch.getKey();
-            PendingExamples.Added added = pending.addAll(source.dataset(), source.team(), batch.getValue());
+            PendingExamples.Added added = pending.addAll(source.dataset(), source.team(), batch.getValue(),
+                    config.ingest().createUnknown());
             if (added instanceof PendingExamples.Added.NoSuchDataset) {
-                refused.put(source, "data set " + source.dataset() + " does not exist");
+                refused.put(source, "data set " + source.dataset() + " does not exist (dataset.ingest.create-unknown is off)");
                 continue;
             }
             if (added instanceof PendingExamples.Added.OtherTeam other) {

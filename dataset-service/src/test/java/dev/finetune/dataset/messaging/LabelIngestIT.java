@@ -8,7 +8,9 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
 import dev.finetune.dataset.Fixtures;
+import dev.finetune.dataset.domain.PendingExamples;
 import dev.finetune.events.DatasetPrepared;
+import dev.finetune.events.LabelRecord;
 import dev.finetune.events.Topics;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.testing.FinetuneRealm;
@@ -56,6 +58,9 @@ class LabelIngestIT {
 
     @Inject
     AgroalDataSource db;
+
+    @Inject
+    PendingExamples pending;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -220,10 +225,36 @@ class LabelIngestIT {
             TopicSnapshot.read(bootstrapServers, DLQ).stream().filter(r -> name.equals(r.key())).forEach(dead::add);
             assertThat(dead).extracting(ConsumerRecord::value).containsExactly(value);
         });
-        assertThat(reason(dead.get(0))).isEqualTo("data set " + name + " does not exist");
+        assertThat(reason(dead.get(0))).isEqualTo("data set " + name + " does not exist (dataset.ingest.create-unknown is off)");
         assertThat(Fixtures.count(db, "SELECT count(*) FROM dataset WHERE name = ?", name)).isZero();
         assertThat(Fixtures.count(db, "SELECT count(*) FROM pending_example WHERE dataset = ?", name)).isZero();
         given().auth().oauth2(TestTokens.teamA()).when().get("/datasets/{name}", name).then().statusCode(404);
+    }
+
+    /**
+     * With {@code dataset.ingest.create-unknown} on (off in this application; the consumer passes the setting
+     * through), records for a data set that does not exist create it, owned by their topic's team, and are
+     * stored; a second batch of another team's topic does not take it over.
+     */
+    @Test
+    void withCreateUnknownOnARecordCreatesItsDataSetOwnedByTheTopicsTeam() {
+        String name = Fixtures.name("created");
+        PendingExamples.Arrival arrival = new PendingExamples.Arrival(new LabelRecord("made by a record", "ok", "s-1"),
+                Topics.labelsIngest(FinetuneRealm.TEAM_B), 0, 1L, null);
+        assertThat(pending.addAll(name, FinetuneRealm.TEAM_B, List.of(arrival), false))
+                .isInstanceOf(PendingExamples.Added.NoSuchDataset.class);
+        assertThat(Fixtures.count(db, "SELECT count(*) FROM dataset WHERE name = ?", name)).isZero();
+
+        assertThat(pending.addAll(name, FinetuneRealm.TEAM_B, List.of(arrival), true))
+                .isEqualTo(new PendingExamples.Added.Stored(1));
+        assertThat(Fixtures.count(db, "SELECT count(*) FROM dataset WHERE name = ? AND team = 'team-b'", name)).isOne();
+        assertThat(Fixtures.count(db, "SELECT count(*) FROM pending_example WHERE dataset = ?", name)).isOne();
+
+        PendingExamples.Arrival fromA = new PendingExamples.Arrival(new LabelRecord("team a's", "ok", "s-2"),
+                Fixtures.LABELS, 0, 2L, null);
+        assertThat(pending.addAll(name, FinetuneRealm.TEAM_A, List.of(fromA), true))
+                .isEqualTo(new PendingExamples.Added.OtherTeam(FinetuneRealm.TEAM_B));
+        assertThat(Fixtures.count(db, "SELECT count(*) FROM pending_example WHERE dataset = ?", name)).isOne();
     }
 
     @Test
