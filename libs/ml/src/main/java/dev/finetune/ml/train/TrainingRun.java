@@ -177,6 +177,9 @@ final class TrainingRun implements AutoCloseable {
                     skippedInARow++;
                     skippedSteps++;
                     LOG.log(System.Logger.Level.WARNING, "step {0}: loss or gradient not finite, update skipped", step + 1);
+                    listener.onSkippedStep(new TrainingProgress(step + 1, totalSteps, epoch, Double.NaN,
+                            factor * (headOnly ? config.headLearningRate() : config.learningRate()),
+                            samplesSeen / trainSeconds, tokensSeen / trainSeconds, skippedSteps));
                     if (skippedInARow > MAX_SKIPPED_IN_A_ROW) {
                         throw new IllegalStateException("training diverged: no finite loss and gradient for "
                                 + skippedInARow + " steps in a row up to step " + (step + 1) + " (epoch " + epoch
