@@ -8,11 +8,13 @@ import java.util.UUID;
  * Topic {@link Topics#TRAINING_PROGRESS}, key: run id.
  *
  * @param etaSeconds estimated seconds until the run ends, null while unknown
+ * @param skippedSteps steps of the run so far whose update the non-finite guard skipped (a loss or gradient
+ *     that was not finite); 0 in a correct run, null from producers older than the field
  */
 public record TrainingProgress(
         UUID eventId, Instant occurredAt, int schemaVersion, String producer, String correlationId,
         String runId, String modelName, int step, int totalSteps, int epoch, double loss, double learningRate,
-        double samplesPerSecond, Double etaSeconds) implements PlatformEvent {
+        double samplesPerSecond, Double etaSeconds, Long skippedSteps) implements PlatformEvent {
 
     public TrainingProgress {
         EventMeta.check(eventId, occurredAt, schemaVersion, producer, correlationId);
@@ -21,9 +23,10 @@ public record TrainingProgress(
     }
 
     public TrainingProgress(EventMeta meta, String runId, String modelName, int step, int totalSteps, int epoch,
-                            double loss, double learningRate, double samplesPerSecond, Double etaSeconds) {
+                            double loss, double learningRate, double samplesPerSecond, Double etaSeconds,
+                            Long skippedSteps) {
         this(meta.eventId(), meta.occurredAt(), meta.schemaVersion(), meta.producer(), meta.correlationId(),
-                runId, modelName, step, totalSteps, epoch, loss, learningRate, samplesPerSecond, etaSeconds);
+                runId, modelName, step, totalSteps, epoch, loss, learningRate, samplesPerSecond, etaSeconds, skippedSteps);
     }
 
     @Override

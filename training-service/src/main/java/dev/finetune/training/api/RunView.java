@@ -11,6 +11,7 @@ import java.util.List;
 /** A run as the REST API shows it. */
 public record RunView(String id, String dataset, String team, int datasetVersion, String modelName, String status,
         String failureReason, boolean cancelRequested, long step, long totalSteps, Double loss, Double samplesPerSecond,
+        long skippedSteps,
         JsonNode hyperparameters, String owner, String executedBy, int attempts, int interruptedAttempts,
         String bestCheckpointUri, JsonNode bestMetrics,
         String correlationId, String retryOf, Instant createdAt, Instant startedAt, Instant finishedAt) {
@@ -19,7 +20,7 @@ public record RunView(String id, String dataset, String team, int datasetVersion
 
     static RunView of(Run r) {
         return new RunView(r.id.toString(), r.dataset, r.team, r.datasetVersion, r.modelName, r.status.name().toLowerCase(),
-                r.failureReason, r.cancelRequested, r.step, r.totalSteps, r.lastLoss, r.samplesPerSecond,
+                r.failureReason, r.cancelRequested, r.step, r.totalSteps, r.lastLoss, r.samplesPerSecond, r.skippedSteps,
                 json(r.hyperparameters), r.owner, r.executedBy, r.attempts, r.interruptedAttempts,
                 r.bestCheckpointUri, json(r.bestMetrics), r.correlationId,
                 r.retryOf == null ? null : r.retryOf.toString(), r.createdAt, r.startedAt, r.finishedAt);

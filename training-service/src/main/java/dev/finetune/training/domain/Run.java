@@ -77,6 +77,10 @@ public class Run extends PanacheEntityBase {
     public Double lastLoss;
     @Column(name = "samples_per_second")
     public Double samplesPerSecond;
+
+    /** Steps whose update the non-finite guard skipped, as the last heartbeat reported them; 0 in a correct run. */
+    @Column(name = "skipped_steps")
+    public long skippedSteps;
     @Column(name = "resume_checkpoint_uri")
     public String resumeCheckpointUri;
     @Column(name = "resume_step")

@@ -304,12 +304,14 @@ public class RunStore {
      * the run was cancelled, or stop because another instance owns it now.
      */
     @Transactional
-    public Heartbeat heartbeat(UUID id, String owner, long step, long totalSteps, Double loss, Double samplesPerSecond) {
+    public Heartbeat heartbeat(UUID id, String owner, long step, long totalSteps, Double loss, Double samplesPerSecond,
+            long skippedSteps) {
         @SuppressWarnings("unchecked")
         List<Object> cancel = entityManager.createNativeQuery("""
                 UPDATE training_run
                    SET lease_until = now() + make_interval(secs => ?3), step = ?4, total_steps = ?5,
                        last_loss = coalesce(?6, last_loss), samples_per_second = coalesce(?7, samples_per_second),
+                       skipped_steps = ?8,
                        progressed_at = CASE WHEN step <> ?4 THEN now() ELSE progressed_at END
                  WHERE id = ?1 AND owner = ?2 AND status = 'RUNNING'
                 RETURNING cancel_requested""")
@@ -320,6 +322,7 @@ public class RunStore {
                 .setParameter(5, totalSteps)
                 .setParameter(6, loss)
                 .setParameter(7, samplesPerSecond)
+                .setParameter(8, skippedSteps)
                 .getResultList();
         if (cancel.isEmpty()) {
             return Heartbeat.LOST;

@@ -62,6 +62,10 @@ final class RunJob implements TrainingListener {
     private long lastProgress;
     private Lease lease;
     private volatile dev.finetune.ml.train.TrainingProgress latest;
+    /** Steps the non-finite guard skipped so far (the run's total, across resumes); read by the heartbeat. */
+    private volatile long skippedSteps;
+    /** The skipped steps the last progress event reported: a new one is published without waiting for the interval. */
+    private long reportedSkippedSteps;
     private Stored best;
     private String lastResumableUri;
     private long lastResumableStep;
@@ -100,6 +104,8 @@ final class RunJob implements TrainingListener {
                     run.bestMetrics == null ? Map.of() : RunStore.read(run.bestMetrics, MetricMap.class));
         }
         this.lastResumableStep = run.resumeStep == null ? 0 : run.resumeStep;
+        this.skippedSteps = run.skippedSteps; // an attempt before this one may have counted some
+        this.reportedSkippedSteps = run.skippedSteps;
     }
 
     void execute() {
@@ -115,7 +121,7 @@ final class RunJob implements TrainingListener {
         dev.finetune.ml.train.TrainingProgress now = latest;
         return runs.heartbeat(run.id, owner, now == null ? run.step : now.step(),
                 now == null ? run.totalSteps : now.totalSteps(), now == null ? null : now.loss(),
-                now == null ? null : now.samplesPerSecond());
+                now == null ? null : now.samplesPerSecond(), skippedSteps);
     }
 
     private void executeRun() {
@@ -180,18 +186,36 @@ final class RunJob implements TrainingListener {
         }
         long now = System.nanoTime();
         latest = progress;
+        skippedSteps = progress.skippedSteps();
         metrics.stepped(run.id, progress);
-        if (now - lastProgress >= progressInterval.toNanos() || progress.step() == 1) {
+        if (now - lastProgress >= progressInterval.toNanos() || progress.step() == 1
+                || progress.skippedSteps() != reportedSkippedSteps) {
             lastProgress = now;
+            reportedSkippedSteps = progress.skippedSteps();
             Double eta = progress.samplesPerSecond() > 0
                     ? (progress.totalSteps() - progress.step()) * batchSize() / progress.samplesPerSecond()
                     : null;
             TrainingProgress event = new TrainingProgress(EventMeta.next(TrainingEventPublisher.PRODUCER,
                     run.correlationId), run.id.toString(), run.modelName, (int) progress.step(),
                     (int) progress.totalSteps(), progress.epoch(), progress.loss(), progress.learningRate(),
-                    progress.samplesPerSecond(), eta);
+                    progress.samplesPerSecond(), eta, progress.skippedSteps());
             events.progress(event);
         }
+    }
+
+    /**
+     * A step the non-finite guard skipped: counted on the run at once (its heartbeat), and the next progress
+     * event goes out without waiting for the interval. Its loss is NaN, so it is not the run's latest progress.
+     */
+    @Override
+    public void onSkippedStep(dev.finetune.ml.train.TrainingProgress progress) {
+        if (!lease.held()) {
+            return;
+        }
+        skippedSteps = progress.skippedSteps();
+        metrics.skippedStep();
+        LOG.warnf("run %s: step %d of %d skipped by the non-finite guard (loss or gradient not finite), %d skipped so far",
+                run.id, progress.step(), progress.totalSteps(), progress.skippedSteps());
     }
 
     private int batchSize() {

@@ -22,6 +22,7 @@ public class TrainingMetrics {
     private final Map<UUID, TrainingProgress> current = new ConcurrentHashMap<>();
     private final AtomicReference<Map<RunStatus, Long>> counts = new AtomicReference<>(Map.of());
     private final Counter failures;
+    private final Counter skippedSteps;
 
     public TrainingMetrics(MeterRegistry registry) {
         for (RunStatus status : new RunStatus[] {RunStatus.QUEUED, RunStatus.RUNNING}) {
@@ -30,6 +31,9 @@ public class TrainingMetrics {
                     .description("Runs in this status across every instance").register(registry);
         }
         failures = Counter.builder("training_runs_failed").description("Runs failed on this instance").register(registry);
+        skippedSteps = Counter.builder("training_steps_skipped")
+                .description("Steps whose update the non-finite guard skipped on this instance (0 when training is correct)")
+                .register(registry);
         Gauge.builder("training_samples_per_second", current,
                 m -> m.values().stream().mapToDouble(TrainingProgress::samplesPerSecond).sum())
                 .description("Training speed of the runs executing on this instance").register(registry);
@@ -52,5 +56,9 @@ public class TrainingMetrics {
 
     void failed() {
         failures.increment();
+    }
+
+    void skippedStep() {
+        skippedSteps.increment();
     }
 }

@@ -181,7 +181,7 @@ class ProgressStreamIT {
     /** Progress as the instance executing the run sends it. */
     private static TrainingProgress progress(Run run, int step) {
         return new TrainingProgress(EventMeta.next("training-service", run.correlationId), run.id.toString(),
-                run.modelName, step, 12, 0, 1.0 / step, 5e-5, 40.0, 3.0);
+                run.modelName, step, 12, 0, 1.0 / step, 5e-5, 40.0, 3.0, 0L);
     }
 
     private static TrainingCompleted completed(Run run) {

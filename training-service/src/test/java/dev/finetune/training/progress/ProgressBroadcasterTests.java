@@ -64,6 +64,6 @@ class ProgressBroadcasterTests {
 
     private TrainingProgress step(int step) {
         return new TrainingProgress(EventMeta.next("training-service", "reviews-v1"), run.toString(), "reviews", step,
-                12, 0, 1.09, 5e-5, 40.0, 3.0);
+                12, 0, 1.09, 5e-5, 40.0, 3.0, 0L);
     }
 }

@@ -77,13 +77,13 @@ class RunClaimIT {
 
         assertThat(Set.of(claimedByA, claimedByB)).containsExactlyInAnyOrder(first, second);
         assertThat(runs.claimNext("instance-c")).isEmpty();
-        assertThat(runs.heartbeat(claimedByA, "instance-a", 1, 10, 1.0, 5.0)).isEqualTo(RunStore.Heartbeat.CONTINUE);
+        assertThat(runs.heartbeat(claimedByA, "instance-a", 1, 10, 1.0, 5.0, 0)).isEqualTo(RunStore.Heartbeat.CONTINUE);
 
         // instance-a dies: its lease runs out and instance-c takes the run over; a's late heartbeat is refused.
         expireLease(claimedByA);
         assertThat(runs.claimNext("instance-c")).contains(claimedByA);
         assertThat(runs.find(claimedByA).orElseThrow().attempts).isEqualTo(2);
-        assertThat(runs.heartbeat(claimedByA, "instance-a", 2, 10, 1.0, 5.0)).isEqualTo(RunStore.Heartbeat.LOST);
+        assertThat(runs.heartbeat(claimedByA, "instance-a", 2, 10, 1.0, 5.0, 0)).isEqualTo(RunStore.Heartbeat.LOST);
         assertThat(runs.finish(claimedByA, "instance-a", RunStatus.SUCCEEDED, null)).isFalse();
         assertThat(runs.finish(claimedByA, "instance-c", RunStatus.SUCCEEDED, null)).isTrue();
     }

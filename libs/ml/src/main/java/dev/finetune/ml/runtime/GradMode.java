@@ -19,6 +19,15 @@ public final class GradMode implements AutoCloseable {
         return new GradMode(false);
     }
 
+    /**
+     * Records operations for autograd on the current thread. Unlike DJL's {@code GradientCollector}, which
+     * allows one collector per process and throws for a second one on another thread, this is per thread:
+     * runs on several threads each record their own steps.
+     */
+    public static GradMode on() {
+        return new GradMode(true);
+    }
+
     @Override
     public void close() {
         JniUtils.setGradMode(previous);

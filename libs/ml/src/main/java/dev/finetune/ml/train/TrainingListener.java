@@ -18,6 +18,13 @@ public interface TrainingListener {
 
     default void onStep(TrainingProgress progress) {}
 
+    /**
+     * A step whose loss or gradient was not finite: the non-finite guard skipped its update, so weights and
+     * optimizer state are as before it. Called when it happens, instead of {@link #onStep}; {@code progress.loss()}
+     * is NaN and {@code progress.skippedSteps()} counts this step. A correct run never calls it.
+     */
+    default void onSkippedStep(TrainingProgress progress) {}
+
     default void onEvaluation(EpochMetrics metrics) {}
 
     /** Called only when {@link #wantsCheckpoints()}; building a package copies the weights, so it is not free. */

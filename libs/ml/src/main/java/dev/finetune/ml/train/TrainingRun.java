@@ -6,7 +6,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.finetune.ml.BaseModel;
 import dev.finetune.ml.bert.BertConfig;
 import dev.finetune.ml.classifier.ClassifierNetwork;
@@ -35,6 +36,13 @@ import java.util.Random;
 final class TrainingRun implements AutoCloseable {
 
     private static final int EVAL_BATCH = 64;
+    /**
+     * libtorch has one random generator per process: a run seeds it per step and its forward pass draws the
+     * dropout masks from it. Runs on other threads (training-service's {@code training.concurrency} > 1) would
+     * reseed it or draw from it in between, so each run's masks, and with them its losses, would depend on
+     * how the threads interleave. Seeding and every draw of a step happen under this lock.
+     */
+    private static final Object RANDOM = new Object();
     private static final float INIT_STD = 0.02f; // BERT's initializer_range
 
     private final String baseModel;
@@ -177,6 +185,9 @@ final class TrainingRun implements AutoCloseable {
                     skippedInARow++;
                     skippedSteps++;
                     LOG.log(System.Logger.Level.WARNING, "step {0}: loss or gradient not finite, update skipped", step + 1);
+                    listener.onSkippedStep(new TrainingProgress(step + 1, totalSteps, epoch, Double.NaN,
+                            factor * (headOnly ? config.headLearningRate() : config.learningRate()),
+                            samplesSeen / trainSeconds, tokensSeen / trainSeconds, skippedSteps));
                     if (skippedInARow > MAX_SKIPPED_IN_A_ROW) {
                         throw new IllegalStateException("training diverged: no finite loss and gradient for "
                                 + skippedInARow + " steps in a row up to step " + (step + 1) + " (epoch " + epoch
@@ -246,13 +257,16 @@ final class TrainingRun implements AutoCloseable {
             sequences.add(ids.get(i));
         }
         try (NDManager stepManager = model.getNDManager().newSubManager()) {
-            seedStep();
             double loss;
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray logits = network.apply(TokenBatch.of(sequences).toNDList(stepManager), true)
-                        .singletonOrThrow();
-                NDArray lossArray = crossEntropy(logits, targets(stepManager, truth, batch, labelWeights));
-                collector.backward(lossArray);
+            try (GradMode ignored = GradMode.on()) { // per thread, see GradMode.on
+                NDArray lossArray;
+                synchronized (RANDOM) {
+                    seedStep();
+                    NDArray logits = network.apply(TokenBatch.of(sequences).toNDList(stepManager), true)
+                            .singletonOrThrow();
+                    lossArray = crossEntropy(logits, targets(stepManager, truth, batch, labelWeights));
+                }
+                backward(lossArray);
                 loss = lossArray.getFloat();
             }
             return update(stepManager, loss, factor * config.learningRate(), factor * config.headLearningRate());
@@ -267,12 +281,15 @@ final class TrainingRun implements AutoCloseable {
             System.arraycopy(cache[batch[r]], 0, rows, r * hidden, hidden);
         }
         try (NDManager stepManager = model.getNDManager().newSubManager()) {
-            seedStep();
             double loss;
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray logits = network.head(stepManager.create(rows, new Shape(batch.length, hidden)), true);
-                NDArray lossArray = crossEntropy(logits, targets(stepManager, truth, batch, labelWeights));
-                collector.backward(lossArray);
+            try (GradMode ignored = GradMode.on()) {
+                NDArray lossArray;
+                synchronized (RANDOM) { // see RANDOM
+                    seedStep();
+                    NDArray logits = network.head(stepManager.create(rows, new Shape(batch.length, hidden)), true);
+                    lossArray = crossEntropy(logits, targets(stepManager, truth, batch, labelWeights));
+                }
+                backward(lossArray);
                 loss = lossArray.getFloat();
             }
             return update(stepManager, loss, factor * config.headLearningRate(), factor * config.headLearningRate());
@@ -292,9 +309,16 @@ final class TrainingRun implements AutoCloseable {
         return Double.isFinite(norm) ? loss : Double.NaN;
     }
 
-    /** Dropout masks are a function of (seed, step), so a resumed run draws the same ones. */
+    /** Dropout masks are a function of (seed, step), so a resumed run draws the same ones. Called under {@link #RANDOM}. */
     private void seedStep() {
         Engine.getInstance().setRandomSeed((int) (config.seed() * 1_000_003L + step));
+    }
+
+    /** Gradients of a scalar loss into the parameters' {@code .grad}, as DJL's GradientCollector#backward does. */
+    private static void backward(NDArray loss) {
+        try (NDArray seed = loss.getManager().ones(loss.getShape(), loss.getDataType())) {
+            JniUtils.backward((PtNDArray) loss, (PtNDArray) seed, false, false);
+        }
     }
 
     /** Weighted mean of -log p(true label): targets hold the example's weight at its label. */
