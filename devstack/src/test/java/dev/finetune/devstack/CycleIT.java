@@ -56,6 +56,7 @@ class CycleIT {
         String training = probe.training();
         Path trainingLog = settings.logDirectory().resolve("training-service.log");
 
+        List<Long> pids;
         try (DevStack stack = new DevStack(settings, out).withKeycloak(StackProbe.keycloak()).start()) {
             Demo demo = new Demo(stack, out, new Demo.Budget(120, 60, 3, 24));
             String dataset = demo.dataset();
@@ -121,11 +122,33 @@ class CycleIT {
                     "registry-service-replay"));
             assertThat(probe.state(dataset))
                     .as("versions, runs, evaluations, model versions and alias moves after the replay").isEqualTo(before);
+            pids = stack.pids();
+            assertThat(pids).hasSizeGreaterThanOrEqualTo(DevStack.SERVICES.size() + 2)
+                    .allSatisfy(pid -> assertThat(ProcessHandle.of(pid)).isPresent());
         }
+        assertNothingOutlives(pids, settings, printed.toString(StandardCharsets.UTF_8));
         String output = printed.toString(StandardCharsets.UTF_8);
         assertThat(output).contains("promoted " + "reviews-").contains("== 3. Predictions")
                 .containsPattern("training-service on port \\d+ killed")
                 .contains("s3 stopped", "kafka stopped", "kafka started again", "(data set v2)");
+    }
+
+    /**
+     * Once the stack has stopped, none of its processes ({@code pids}, taken while it ran: the broker, S3Proxy, every
+     * service instance) runs, nor any other process this JVM started (the shared Keycloak belongs to the test JVM and
+     * outlives every stack by design; this class runs before the classes of {@link SharedStack}, see the pom), and
+     * what the stack printed named every service.
+     */
+    private static void assertNothingOutlives(List<Long> pids, StackSettings settings, String printed) {
+        assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                .as("pid %d alive", pid).isFalse());
+        for (String service : DevStack.SERVICES) {
+            assertThat(printed).contains(service);
+        }
+        assertThat(printed).contains("http://localhost:" + settings.registryPort());
+        long sharedKeycloak = StackProbe.keycloak().pid();
+        assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+                .filter(child -> child.pid() != sharedKeycloak).toList()).as("processes this JVM started").isEmpty();
     }
 
     /**

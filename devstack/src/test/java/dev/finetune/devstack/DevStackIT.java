@@ -37,57 +37,35 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The local stack as a user and an operator run it: real broker, S3Proxy and PostgreSQL, the four services as
  * their own processes on free ports (so the test never meets a stack a developer has running), each ready.
  * A malformed record on every consumed topic lands in each consumer's dead-letter topic with the reason and
- * the services stay ready; two training-service processes in one group share two data sets without executing
- * a run twice; and nothing is left running once the stack stops. One stack for all of it: starting one costs
- * about 40 s of CI's time on 2 cores.
+ * the services stay ready; each Kafka principal is held to its topics; every operation wants a real token with
+ * its role; two training-service processes in one group share two data sets without executing a run twice.
+ * The stack is the one {@link FaultsIT} uses ({@link SharedStack}); {@link CycleIT} checks that nothing outlives
+ * a stack once it stops.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(SharedStack.Resolver.class)
 class DevStackIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Map<String, SignIn> USERS = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
     private StackSettings settings;
     private DevStack stack;
 
     @BeforeAll
-    void start() {
-        Path root = Path.of(System.getProperty("devstack.root")).toAbsolutePath();
-        settings = new StackSettings(root, root.resolve("devstack/target/stack-it"), "finetune_stack_it",
-                FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(),
-                FreePort.find(), FreePort.find());
-        stack = new DevStack(settings, new PrintStream(printed, true, StandardCharsets.UTF_8))
-                .withKeycloak(StackProbe.keycloak()).start();
-    }
-
-    @AfterAll
-    void nothingOutlivesTheStack() {
-        List<Long> pids = stack.pids();
-        assertThat(pids).hasSizeGreaterThanOrEqualTo(DevStack.SERVICES.size() + 2);
-        assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid)).isPresent());
-        stack.close();
-
-        String output = printed.toString(StandardCharsets.UTF_8);
-        for (String service : DevStack.SERVICES) {
-            assertThat(output).contains(service);
-        }
-        assertThat(output).contains("http://localhost:" + settings.registryPort());
-        assertThat(pids).allSatisfy(pid ->
-                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid %d alive", pid).isFalse());
-        long sharedKeycloak = StackProbe.keycloak().pid(); // the test JVM's, outlives every stack by design
-        assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive)
-                .filter(child -> child.pid() != sharedKeycloak).toList()).isEmpty();
+    void start(SharedStack shared) {
+        settings = shared.settings;
+        stack = shared.stack;
     }
 
     @Test
@@ -131,6 +109,12 @@ class DevStackIT {
                     "{}")).get(30, TimeUnit.SECONDS)).hasRootCauseInstanceOf(TopicAuthorizationException.class);
             assertThatThrownBy(() -> pipeline.send(new ProducerRecord<>(Topics.DATASETS_PREPARED, key, "{}"))
                     .get(30, TimeUnit.SECONDS)).hasRootCauseInstanceOf(TopicAuthorizationException.class);
+        }
+        try (KafkaCompanion kafka = new KafkaCompanion(settings.bootstrapServers())) {
+            // The granted record reached dataset-service, which dead-lettered it (and counts nothing else from it).
+            kafka.consumeStrings().fromTopics(Topics.deadLetter(Topics.LABELS_INGEST, "dataset-service"),
+                    all -> all.select().where(r -> key.equals(r.key())).select().first())
+                    .awaitCompletion(Duration.ofSeconds(90));
         }
         Map<String, Object> evaluation = signedIn("evaluation-service");
         evaluation.put(ConsumerConfig.GROUP_ID_CONFIG, "evaluation-service-acl-probe"); // its own group: only the topic is refused
@@ -189,8 +173,15 @@ class DevStackIT {
         String datasets = "http://localhost:" + settings.datasetPort();
         String training = "http://localhost:" + settings.trainingPort();
         int secondPort = FreePort.find();
-        stack.startInstance("training-service", secondPort);
+        ServiceProcess second = stack.startInstance("training-service", secondPort);
+        try {
+            trainTwoDataSetsOnTwoInstances(datasets, training, secondPort);
+        } finally {
+            stack.stop(second); // the shared stack goes on with the instance it started with
+        }
+    }
 
+    private void trainTwoDataSetsOnTwoInstances(String datasets, String training, int secondPort) throws Exception {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         List<String> names = List.of("scale-a-" + suffix, "scale-b-" + suffix);
         for (String name : names) {

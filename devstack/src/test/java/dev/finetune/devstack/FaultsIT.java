@@ -55,6 +55,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The end-to-end fault tests of issue 12 ("one way out for every event, retries for transient faults, a
@@ -70,11 +71,12 @@ import org.junit.jupiter.api.TestMethodOrder;
  * <li>F4: two training instances; the lease owner loses its database for longer than the lease;</li>
  * <li>F5: the instance executing a run killed at every attempt until the cap.</li>
  * </ul>
- * One stack for all of them (starting one costs about a minute of CI's time); each test uses data sets of its
- * own and sets up the training instances it needs. F1 and F3 run on the default lease (60 s, as in
+ * One stack for all of them, shared with {@link DevStackIT} ({@link SharedStack}); each test uses data sets of
+ * its own and sets up the training instances it needs. F1 and F3 run on the default lease (60 s, as in
  * production), F4 and F5 on instances with a 15 s lease, since each takeover waits for a lease to run out.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(SharedStack.Resolver.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultsIT {
 
@@ -84,6 +86,7 @@ class FaultsIT {
     private static final Duration SHORT_LEASE = Duration.ofSeconds(15);
     private static final Map<String, String> SHORT_LEASE_SETTINGS = Map.of(
             "TRAINING_LEASE", SHORT_LEASE.toSeconds() + "s", "TRAINING_HEARTBEAT", "2s");
+    private static final int F5_MAX_ATTEMPTS = 2;
     private static final List<String> ENDED = List.of("succeeded", "failed", "cancelled");
     /** A few seconds of training on 90 reviews (10 steps), as DevStackIT's. */
     private static final String SHORT_RUN = """
@@ -94,7 +97,6 @@ class FaultsIT {
             {"strategy": "full", "epochs": 3, "batchSize": 8, "maxLength": 16, "learningRate": 1e-4,
              "earlyStoppingPatience": 0}""";
 
-    private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
     private final String suffix = UUID.randomUUID().toString().substring(0, 6);
     /** The settings each running training instance was started with beyond the stack's. */
     private final Map<ServiceProcess, Map<String, String>> trainingSettings = new HashMap<>();
@@ -104,28 +106,14 @@ class FaultsIT {
     private ArtifactStore objects;
 
     @BeforeAll
-    void start() throws IOException {
-        Path root = Path.of(System.getProperty("devstack.root")).toAbsolutePath();
-        Path state = root.resolve("devstack/target/faults-it");
-        // A clean slate: the broker's topics and the objects go, and the database with them (the services'
-        // inboxes remember Kafka offsets, which a fresh broker hands out again).
-        deleteRecursively(state);
-        settings = new StackSettings(root, state, "finetune_faults_it",
-                FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(), FreePort.find(),
-                FreePort.find(), FreePort.find());
-        PostgresServer.freshDatabase(settings.database());
-        stack = new DevStack(settings, new PrintStream(printed, true, StandardCharsets.UTF_8)).withDatabaseProxies()
-                .withKeycloak(StackProbe.keycloak()).start();
+    void start(SharedStack shared) {
+        settings = shared.settings;
+        stack = shared.stack;
         probe = new StackProbe(settings);
         objects = new ArtifactStore(new StorageSettings(settings.s3Endpoint(), stack.storageAccessKey(),
                 stack.storageSecretKey(), StackSettings.BUCKET, null));
-        trainingSettings.put(stack.instances(TRAINING).get(0), Map.of());
-    }
-
-    @AfterAll
-    void stop() {
-        if (stack != null) {
-            stack.close();
+        for (ServiceProcess instance : stack.instances(TRAINING)) {
+            trainingSettings.put(instance, Map.of()); // as the stack started them (another class stops its own)
         }
     }
 
@@ -293,13 +281,16 @@ class FaultsIT {
     /**
      * F5. The JVM of whichever instance executes the run is killed (SIGKILL) as soon as it has claimed an
      * attempt, and a fresh instance started in its place, until the run ends: it fails after
-     * {@code training.max-attempts} (3, the default) with the reason on the run and on training.failed, never
-     * completes, and the run queued behind it is trained.
+     * {@code training.max-attempts} (2 here: each attempt costs a lease and a JVM start, and the cap is the same
+     * check at any value) with the reason on the run and on training.failed, never completes, and the run queued
+     * behind it is trained.
      */
     @Test
     @Order(4)
     void f5ARunWhoseJvmDiesInEveryAttemptFailsAtTheCapAndTheQueueMovesOn() throws Exception {
-        trainingInstances(1, SHORT_LEASE_SETTINGS);
+        Map<String, String> capped = new HashMap<>(SHORT_LEASE_SETTINGS);
+        capped.put("TRAINING_MAX_ATTEMPTS", String.valueOf(F5_MAX_ATTEMPTS));
+        trainingInstances(1, capped);
         String killed = "f5-killed-" + suffix;
         String next = "f5-next-" + suffix;
         int deadLettersBefore = probe.deadLetters();
@@ -311,7 +302,7 @@ class FaultsIT {
         upload(next, ReviewGenerator.generate(90, 23));
         String nextRunId = awaitRun(next, 1);
 
-        for (int attempt = 1; attempt <= 3; attempt++) {
+        for (int attempt = 1; attempt <= F5_MAX_ATTEMPTS; attempt++) {
             int claim = attempt;
             JsonNode claimed = await().atMost(Duration.ofMinutes(6)).ignoreExceptions()
                     .until(() -> run(probe.training(), runId),
@@ -320,17 +311,17 @@ class FaultsIT {
             assertThat(executing).as("the instance executing attempt %d: %s", claim, claimed).isNotNull();
             stack.kill(executing);
             trainingSettings.remove(executing);
-            trainingSettings.put(stack.startInstance(TRAINING, settings.trainingPort(), SHORT_LEASE_SETTINGS),
-                    SHORT_LEASE_SETTINGS);
+            trainingSettings.put(stack.startInstance(TRAINING, settings.trainingPort(), capped), capped);
         }
 
         JsonNode failed = await().atMost(Duration.ofMinutes(5)).ignoreExceptions()
                 .until(() -> run(probe.training(), runId), r -> ENDED.contains(r.path("status").asText()));
         assertThat(failed.path("status").asText()).as(failed.toString()).isEqualTo("failed");
-        assertThat(failed.path("attempts").asInt()).isEqualTo(3);
-        assertThat(failed.path("interruptedAttempts").asInt()).isEqualTo(3);
+        assertThat(failed.path("attempts").asInt()).isEqualTo(F5_MAX_ATTEMPTS);
+        assertThat(failed.path("interruptedAttempts").asInt()).isEqualTo(F5_MAX_ATTEMPTS);
         String reason = failed.path("failureReason").asText();
-        assertThat(reason).contains("interrupted in each of its 3 attempts", "training.max-attempts=3");
+        assertThat(reason).contains("interrupted in each of its " + F5_MAX_ATTEMPTS + " attempts",
+                "training.max-attempts=" + F5_MAX_ATTEMPTS);
 
         JsonNode nextRun = await().atMost(Duration.ofMinutes(6)).ignoreExceptions()
                 .until(() -> run(probe.training(), nextRunId), r -> ENDED.contains(r.path("status").asText()));
@@ -566,17 +557,6 @@ class FaultsIT {
         long left = outage.toNanos() - (System.nanoTime() - startedAt);
         if (left > 0) {
             TimeUnit.NANOSECONDS.sleep(left);
-        }
-    }
-
-    private static void deleteRecursively(Path directory) throws IOException {
-        if (!Files.exists(directory)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(directory)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
         }
     }
 }
