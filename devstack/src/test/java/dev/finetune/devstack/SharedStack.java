@@ -27,6 +27,7 @@ final class SharedStack implements AutoCloseable {
 
     final StackSettings settings;
     final DevStack stack;
+    /** What the stack prints (its summary, what it did to its processes): the services' logs say more. */
     private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
     private SharedStack() {
@@ -41,11 +42,6 @@ final class SharedStack implements AutoCloseable {
         PostgresServer.freshDatabase(settings.database());
         stack = new DevStack(settings, new PrintStream(printed, true, StandardCharsets.UTF_8)).withDatabaseProxies()
                 .withKeycloak(StackProbe.keycloak()).start();
-    }
-
-    /** What the stack printed so far: its start-up summary, then what it reported of the faults. */
-    String printed() {
-        return printed.toString(StandardCharsets.UTF_8);
     }
 
     @Override
