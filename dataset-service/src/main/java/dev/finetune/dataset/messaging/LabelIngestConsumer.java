@@ -9,6 +9,7 @@ import dev.finetune.events.EventFormatException;
 import dev.finetune.events.LabelRecord;
 import dev.finetune.events.Topics;
 import dev.finetune.events.kafka.TraceContext;
+import dev.finetune.support.metrics.ConsumerMetrics;
 import dev.finetune.support.retry.RetryTransientFaults;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,19 +43,23 @@ public class LabelIngestConsumer {
     static final String CHANNEL = "labels-ingest";
     /** The reason a record for another team's data set is dead-lettered with, before its detail. */
     static final String TEAM_FORBIDDEN = "team-forbidden";
+    /** This consumer's name in the metrics and the readiness check ({@link ConsumerMetrics}). */
+    static final String CONSUMER = "LabelIngestConsumer.consume";
     private static final Logger LOG = Logger.getLogger(LabelIngestConsumer.class);
 
     private final PendingExamples pending;
     private final VersionTrigger trigger;
     private final LabelDeadLetters deadLetters;
     private final DatasetConfig config;
+    private final ConsumerMetrics metrics;
 
     public LabelIngestConsumer(PendingExamples pending, VersionTrigger trigger, LabelDeadLetters deadLetters,
-                               DatasetConfig config) {
+                               DatasetConfig config, ConsumerMetrics metrics) {
         this.pending = pending;
         this.trigger = trigger;
         this.deadLetters = deadLetters;
         this.config = config;
+        this.metrics = metrics;
     }
 
     /** The records of one data set that came on one team's topic. */
@@ -64,8 +69,21 @@ public class LabelIngestConsumer {
     @Incoming(CHANNEL)
     @Blocking
     public void consume(ConsumerRecords<String, String> records) {
+        try {
+            int deadLettered = consumeBatch(records);
+            metrics.deadLettered(CONSUMER, deadLettered);
+            metrics.processed(CONSUMER, records.count() - deadLettered);
+        } catch (RuntimeException e) {
+            metrics.deadLettered(CONSUMER, records.count()); // the channel's strategy dead-letters the whole batch
+            throw e;
+        }
+    }
+
+    /** Stores the batch's records, each data set's at once; returns how many records it dead-lettered. */
+    private int consumeBatch(ConsumerRecords<String, String> records) {
         Map<Source, List<PendingExamples.Arrival>> bySource = new LinkedHashMap<>();
         Map<Source, List<ConsumerRecord<String, String>>> sources = new LinkedHashMap<>();
+        int deadLettered = 0;
         for (ConsumerRecord<String, String> record : records) {
             try {
                 Source source = new Source(record.key(), team(record.topic()));
@@ -76,14 +94,17 @@ public class LabelIngestConsumer {
                 sources.computeIfAbsent(source, k -> new ArrayList<>()).add(record);
             } catch (EventFormatException e) {
                 deadLetters.send(record, e.getMessage());
+                deadLettered++;
             }
         }
         // Dead-lettered only once the whole batch is stored: a retried store must not send them twice.
         for (Map.Entry<Source, String> refused : store(bySource).entrySet()) {
             for (ConsumerRecord<String, String> record : sources.get(refused.getKey())) {
                 deadLetters.send(record, refused.getValue());
+                deadLettered++;
             }
         }
+        return deadLettered;
     }
 
     /**

@@ -13,6 +13,7 @@ import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.LabelRecord;
 import dev.finetune.events.Topics;
 import dev.finetune.storage.ArtifactStore;
+import dev.finetune.support.metrics.ConsumerMetrics;
 import dev.finetune.testing.FinetuneRealm;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
@@ -21,6 +22,8 @@ import dev.finetune.testing.TestTokens;
 import dev.finetune.testing.TestTrace;
 import dev.finetune.testing.TopicSnapshot;
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -61,6 +64,9 @@ class LabelIngestIT {
 
     @Inject
     PendingExamples pending;
+
+    @Inject
+    MeterRegistry metrics;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -190,6 +196,8 @@ class LabelIngestIT {
         String name = Fixtures.name("poison");
         Fixtures.createDataset(name);
         String poison = "{\"text\": \"no label here\"";
+        double processedBefore = records("processed");
+        double deadLetteredBefore = records("dead_lettered");
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
             kafka.produceStrings().fromRecords(
                     new ProducerRecord<>(Fixtures.LABELS, name, poison),
@@ -210,6 +218,18 @@ class LabelIngestIT {
         awaitPending(name, 1); // the record after the poison ones was accepted
         assertThat(Fixtures.count(db, "SELECT count(*) FROM pending_example WHERE dataset = ?", name)).isEqualTo(1);
         assertThat(store.list("datasets/" + name + "/")).isEmpty();
+        // What /q/metrics says of them (each batch is counted once it is done).
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(records("dead_lettered") - deadLetteredBefore).as("records dead-lettered").isEqualTo(2);
+            assertThat(records("processed") - processedBefore).as("records processed").isEqualTo(1);
+        });
+    }
+
+    /** The consumer's {@code consumer_records_total} for one outcome. */
+    private double records(String outcome) {
+        Counter counter = metrics.find(ConsumerMetrics.RECORDS)
+                .tags("consumer", "LabelIngestConsumer.consume", "outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     @Test

@@ -10,12 +10,15 @@ import dev.finetune.events.EventMeta;
 import dev.finetune.events.Topics;
 import dev.finetune.events.TrainingFailed;
 import dev.finetune.support.inbox.Inbox;
+import dev.finetune.support.metrics.ConsumerMetrics;
 import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
 import dev.finetune.testing.TestTokens;
 import dev.finetune.testing.TopicSnapshot;
 import dev.finetune.training.TrainingFixtures;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -48,6 +51,9 @@ class DatasetPreparedConsumerIT {
     @Inject
     Inbox inbox;
 
+    @Inject
+    MeterRegistry metrics;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
@@ -58,6 +64,8 @@ class DatasetPreparedConsumerIT {
         String malformed = valid.replaceFirst("\"dataset\"\\s*:", "\"datasetName\":");
         String afterwards = EventCodec.encode(TrainingFixtures.unstored(dataset, 2));
         long inboxBefore = inbox.count();
+        double processedBefore = records("processed");
+        double deadLetteredBefore = records("dead_lettered");
 
         produce(dataset, valid);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(runsOf(dataset, 1)).hasSize(1));
@@ -91,6 +99,19 @@ class DatasetPreparedConsumerIT {
                 .contains("DatasetPrepared").contains("missing required field 'dataset'");
         // Two events accepted: v1 once despite its redelivery, and v2 after the poison record.
         assertThat(inbox.count()).isEqualTo(inboxBefore + 2);
+        // And /q/metrics counts the four records: three processed (one of them the redelivery, skipped), one
+        // dead-lettered.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(records("processed") - processedBefore).as("records processed").isEqualTo(3);
+            assertThat(records("dead_lettered") - deadLetteredBefore).as("records dead-lettered").isEqualTo(1);
+        });
+    }
+
+    /** The consumer's {@code consumer_records_total} for one outcome. */
+    private double records(String outcome) {
+        Counter counter = metrics.find(ConsumerMetrics.RECORDS)
+                .tags("consumer", "DatasetPreparedConsumer.consume", "outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     @Test

@@ -5,12 +5,15 @@ import dev.finetune.events.EventTypes;
 import dev.finetune.events.PlatformEvent;
 import dev.finetune.events.kafka.EventMessages;
 import dev.finetune.events.kafka.TraceContext;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.context.ManagedExecutor;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
@@ -47,14 +51,22 @@ public class OutboxRelay {
     private final ManagedExecutor executor;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
+    /** When the oldest event this instance found unsent was recorded; null when it sent everything it found. */
+    private final AtomicReference<Instant> oldestUnsent = new AtomicReference<>();
+    private final MeterRegistry metrics;
 
     public OutboxRelay(@Channel(CHANNEL) Emitter<String> emitter, EntityManager entityManager, OutboxSettings settings,
-            Tracer tracer, ManagedExecutor executor) {
+            Tracer tracer, ManagedExecutor executor, MeterRegistry metrics) {
         this.emitter = emitter;
         this.entityManager = entityManager;
         this.settings = settings;
         this.tracer = tracer;
         this.executor = executor;
+        this.metrics = metrics;
+        // The lag grows while the broker is away (nothing is acknowledged) and is 0 once the relay caught up. An
+        // instance that does not hold the relay's lock reports 0: the one that holds it reports the lag.
+        Gauge.builder("outbox_lag_seconds", oldestUnsent, OutboxRelay::secondsSince)
+                .description("Age of the oldest event recorded but not yet acknowledged by the broker").register(metrics);
         if (settings.batchSize() < 1 || settings.batchSize() > MAX_BATCH) {
             throw new IllegalArgumentException("outbox.batch-size must be within 1.." + MAX_BATCH + ", was "
                     + settings.batchSize());
@@ -104,6 +116,7 @@ public class OutboxRelay {
                     .createNativeQuery("SELECT pg_try_advisory_xact_lock(hashtext('outbox:' || current_schema()))")
                     .getSingleResult();
             if (!ours) {
+                oldestUnsent.set(null);
                 return 0; // another instance of this service is relaying; its round sends these in order
             }
             List<OutboxEvent> pending = entityManager
@@ -113,8 +126,19 @@ public class OutboxRelay {
             for (OutboxEvent row : pending) {
                 acknowledgements.add(send(row));
             }
-            return markAcknowledged(pending, acknowledgements);
+            int sent = markAcknowledged(pending, acknowledgements);
+            if (sent < pending.size()) {
+                oldestUnsent.set(pending.get(sent).createdAt);
+            } else if (pending.size() < settings.batchSize()) {
+                oldestUnsent.set(null);
+            } // else a full batch went out: the next round finds what is left
+            return sent;
         });
+    }
+
+    private static double secondsSince(AtomicReference<Instant> recorded) {
+        Instant since = recorded.get();
+        return since == null ? 0 : Duration.between(since, Instant.now()).toMillis() / 1000.0;
     }
 
     private CompletableFuture<Void> send(OutboxEvent row) {
@@ -141,6 +165,7 @@ public class OutboxRelay {
                 return i;
             }
             row.sentAt = now;
+            metrics.counter("outbox_events_sent", "topic", row.topic).increment();
             LOG.infof("sent %s event %s key=%s", row.topic, row.eventId, row.recordKey);
         }
         return pending.size();

@@ -1,5 +1,6 @@
 package dev.finetune.support.retry;
 
+import dev.finetune.support.metrics.ConsumerMetrics;
 import io.smallrye.faulttolerance.api.Guard;
 import jakarta.annotation.Priority;
 import jakarta.interceptor.AroundInvoke;
@@ -7,6 +8,7 @@ import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
@@ -17,6 +19,7 @@ import org.jboss.logging.Logger;
  * committed) and the connector's poll thread keeps polling with the partition paused: the consumer stays in
  * its group. Meanwhile {@link RetryingConsumers} holds the invocation, and readiness is DOWN. Runs outside
  * {@code @Transactional} (a lower priority is an outer interceptor), so every attempt has a transaction of its own.
+ * Retries, and for a connector's method the record's outcome, are counted in {@link ConsumerMetrics}.
  */
 @RetryTransientFaults
 @Interceptor
@@ -28,10 +31,12 @@ public class TransientFaultRetry {
     private final Guard guard;
     private final Duration maxDuration;
     private final RetryingConsumers retrying;
+    private final ConsumerMetrics metrics;
 
-    public TransientFaultRetry(ConsumerRetrySettings settings, RetryingConsumers retrying) {
+    public TransientFaultRetry(ConsumerRetrySettings settings, RetryingConsumers retrying, ConsumerMetrics metrics) {
         this.maxDuration = settings.maxDuration();
         this.retrying = retrying;
+        this.metrics = metrics;
         this.guard = Guard.create()
                 .withDescription("consumer retry of transient faults")
                 .withRetry()
@@ -48,21 +53,32 @@ public class TransientFaultRetry {
     @AroundInvoke
     Object retry(InvocationContext context) throws Exception {
         String consumer = context.getMethod().getDeclaringClass().getSimpleName() + "." + context.getMethod().getName();
+        // A method of the connector's (@Incoming) handles one record: what it makes of it is counted here, where
+        // the outcome is known (its exception goes to the channel's dead-letter strategy).
+        boolean oneRecord = context.getMethod().isAnnotationPresent(Incoming.class);
         Object token = new Object();
         try {
-            return guard.call(() -> {
+            Object result = guard.call(() -> {
                 try {
                     return context.proceed();
                 } catch (Exception e) {
                     if (TransientFaults.isTransient(e)) {
                         retrying.failedTransiently(token, consumer, e);
+                        metrics.retried(consumer);
                         LOG.warnf("%s failed transiently, retrying (at most %s in all): %s", consumer, maxDuration,
                                 e.getMessage());
                     }
                     throw e;
                 }
             }, Object.class);
+            if (oneRecord) {
+                metrics.processed(consumer, 1);
+            }
+            return result;
         } catch (Exception e) {
+            if (oneRecord) {
+                metrics.deadLettered(consumer, 1);
+            }
             if (TransientFaults.isTransient(e)) {
                 LOG.errorf("%s still failing after %s, dead-lettered as %s: %s", consumer, maxDuration,
                         TransientFaultsExhausted.REASON, e.getMessage());

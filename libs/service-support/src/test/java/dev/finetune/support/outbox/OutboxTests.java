@@ -12,6 +12,8 @@ import dev.finetune.testing.KafkaTestResource;
 import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.SharedInfrastructure;
 import dev.finetune.testing.TopicSnapshot;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -37,15 +39,21 @@ class OutboxTests {
     @Inject
     OutboxRelay relay;
 
+    @Inject
+    MeterRegistry metrics;
+
     @Test
     void anEventRecordedInACommittedTransactionIsSentOnce() {
         String run = "run-" + UUID.randomUUID();
         TrainingFailed event = failed(run, "out of memory");
+        double sentBefore = sentOn(Topics.TRAINING_FAILED);
 
         QuarkusTransaction.requiringNew().run(() -> outbox.record(event));
 
         await().atMost(WAIT).untilAsserted(() -> assertThat(sentAt(event.eventId())).isTrue());
         relay.relay(); // a sweep after the mark finds nothing to send again
+        assertThat(sentOn(Topics.TRAINING_FAILED) - sentBefore).as("outbox_events_sent_total").isEqualTo(1);
+        assertThat(metrics.get("outbox_lag_seconds").gauge().value()).as("lag once every event is sent").isZero();
         List<String> onTopic = TopicSnapshot.values(bootstrap(), Topics.TRAINING_FAILED, run);
         assertThat(onTopic).as("records of run %s on training.failed", run).hasSize(1);
         assertThat(EventCodec.decode(onTopic.get(0), TrainingFailed.class)).isEqualTo(event);
@@ -104,5 +112,10 @@ class OutboxTests {
 
     private static String bootstrap() {
         return SharedInfrastructure.kafka().bootstrapServers();
+    }
+
+    private double sentOn(String topic) {
+        Counter counter = metrics.find("outbox_events_sent").tag("topic", topic).counter();
+        return counter == null ? 0 : counter.count();
     }
 }

@@ -8,7 +8,10 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
 import dev.finetune.events.EventFormatException;
+import dev.finetune.support.metrics.ConsumerMetrics;
 import dev.finetune.testing.PostgresTestResource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -34,6 +37,9 @@ class TransientFaultRetryTests {
     @Inject
     RetryProbe probe;
 
+    @Inject
+    MeterRegistry metrics;
+
     @AfterEach
     void reset() {
         probe.reset();
@@ -45,6 +51,7 @@ class TransientFaultRetryTests {
         probe.failWith(() -> databaseAway.get()
                 ? new IllegalStateException("storing failed", new SQLException("Connection refused", "08001")) : null);
         given().get("/q/health/ready").then().body(CHECK, equalTo("UP"));
+        double retriesBefore = retries();
 
         CompletableFuture<String> outcome = CompletableFuture.supplyAsync(() -> probe.consume("r1"));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/q/health/ready").then()
@@ -56,6 +63,8 @@ class TransientFaultRetryTests {
 
         assertThat(outcome.get()).isEqualTo("applied r1");
         assertThat(probe.attempts()).isGreaterThan(1);
+        assertThat(retries() - retriesBefore).as("consumer_retries_total: every attempt but the last")
+                .isEqualTo(probe.attempts() - 1);
         given().get("/q/health/ready").then().body(CHECK, equalTo("UP"));
     }
 
@@ -77,5 +86,10 @@ class TransientFaultRetryTests {
         assertThat(took).isBetween(Duration.ofMillis(2500), Duration.ofSeconds(10));
         assertThat(probe.attempts()).isGreaterThan(3);
         given().get("/q/health/ready").then().body(CHECK, equalTo("UP"));
+    }
+
+    private double retries() {
+        Counter counter = metrics.find(ConsumerMetrics.RETRIES).tag("consumer", "RetryProbe.consume").counter();
+        return counter == null ? 0 : counter.count();
     }
 }
