@@ -28,7 +28,8 @@ import dev.finetune.ml.train.TrainingConfig;
 import dev.finetune.ml.train.TrainingListener;
 import dev.finetune.registry.domain.ModelVersion;
 import dev.finetune.registry.domain.Registry;
-import dev.finetune.registry.serving.ModelServer;
+import dev.finetune.registry.serving.ServedModels;
+import dev.finetune.registry.serving.VersionPackage;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.ObjectUri;
 import dev.finetune.storage.StoredObject;
@@ -114,7 +115,7 @@ class RegistryIT {
     Inbox inbox;
 
     @Inject
-    ModelServer server;
+    ServedModels served;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -473,8 +474,9 @@ class RegistryIT {
     @Test
     void predictAnswers503UntilTheProductionVersionIsLoaded() {
         String model = "loading-" + UUID.randomUUID();
-        // The package is registered before it is readable (its upload is late): the loader cannot load it, and
-        // retries at every refresh, so the window between the promotion and the load stays open until it is there.
+        // The package is registered before it is readable (its upload is late): the policy promotes it all the same
+        // (its preload fails, which must not hold the record's partition), and every predict tries to load it again
+        // once the last failure is older than Retry-After, so the window stays open until the package is there.
         byte[] bytes = store.read(packages[0].uri());
         String key = "models/registry-it/late-" + UUID.randomUUID() + "/model.zip";
         ObjectUri uri = store.uri(key);
@@ -485,12 +487,12 @@ class RegistryIT {
                 .statusCode(503).contentType(PROBLEM_JSON).header("Retry-After", "2")
                 .body("type", equalTo(PROBLEMS + "model-loading"))
                 .body("status", equalTo(503))
-                .body("detail", equalTo("the production version of " + model + " is loading; retry shortly")));
-        assertThat(server.servedVersion(model)).isEmpty();
+                .body("detail", equalTo("the production version of " + model + " (v1) is loading; retry shortly")));
+        assertThat(served.loaded()).extracting(VersionPackage::model).doesNotContain(model);
 
         store.put(key, bytes, "application/zip");
         awaitServed(model, 1);
-        assertThat(server.servedVersion(model)).contains(1);
+        assertThat(served.loaded()).extracting(VersionPackage::model).contains(model);
     }
 
     @Test
