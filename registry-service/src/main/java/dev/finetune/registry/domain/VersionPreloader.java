@@ -8,9 +8,10 @@ package dev.finetune.registry.domain;
 public interface VersionPreloader {
 
     /**
-     * Returns once the version is loaded and its package verified. Throws {@link PackageUnverified} when its
-     * checksum fails, and another runtime exception when it cannot be loaded now (the store is away, the object
-     * is missing, or loading takes longer than {@code registry.serving.load-timeout}).
+     * Returns once the version is loaded and its package verified, waiting up to 50 s (longer than a predict request
+     * may; under the move's transaction timeout). Throws {@link PackageUnverified} when its checksum fails, and
+     * another runtime exception when it cannot be loaded now (the store is away, the object is missing, or loading
+     * takes longer).
      */
     void preload(ModelVersion version);
 }

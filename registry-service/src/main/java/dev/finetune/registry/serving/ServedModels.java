@@ -38,6 +38,11 @@ import org.jboss.logging.Logger;
 public class ServedModels implements VersionPreloader {
 
     static final Duration FAILURE_HOLD = Duration.ofSeconds(2);
+    /**
+     * How long a move waits for its target to load: longer than a predict request may (a person or a record, not a
+     * client's connection, waits), and under the 60 s transaction timeout that holds the move.
+     */
+    static final Duration PRELOAD_WAIT = Duration.ofSeconds(50);
     static final int MAX_LOADED_BOUND = 1000;
     static final Duration LOAD_TIMEOUT_BOUND = Duration.ofMinutes(5);
     private static final Logger LOG = Logger.getLogger(ServedModels.class);
@@ -87,9 +92,13 @@ public class ServedModels implements VersionPreloader {
      * checksum fails and {@link ModelUnavailable} when it is not loaded within the load timeout.
      */
     public <T> T use(VersionPackage version, Function<ServedModel, T> work) {
-        long deadline = System.nanoTime() + loadTimeout.toNanos();
+        return use(version, loadTimeout, work);
+    }
+
+    private <T> T use(VersionPackage version, Duration wait, Function<ServedModel, T> work) {
+        long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
-            ServedModel model = await(version, slotFor(version), deadline);
+            ServedModel model = await(version, slotFor(version), deadline, wait);
             if (model.acquire()) {
                 try {
                     return work.apply(model);
@@ -101,10 +110,11 @@ public class ServedModels implements VersionPreloader {
         }
     }
 
-    /** Loads the version and waits for it, as predict would; what the registry calls before moving an alias. */
+    /** Loads the version and waits for it (up to {@link #PRELOAD_WAIT}); what the registry calls before a move. */
     @Override
     public void preload(ModelVersion version) {
-        use(VersionPackage.of(version), model -> null);
+        use(VersionPackage.of(version), PRELOAD_WAIT.compareTo(loadTimeout) > 0 ? PRELOAD_WAIT : loadTimeout,
+                model -> null);
     }
 
     /** Starts loading the version if it is not loaded or loading, without waiting (another instance moved an alias). */
@@ -123,11 +133,11 @@ public class ServedModels implements VersionPreloader {
         return loaded;
     }
 
-    private ServedModel await(VersionPackage version, Slot slot, long deadline) {
+    private ServedModel await(VersionPackage version, Slot slot, long deadline, Duration wait) {
         try {
             return slot.model.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            throw new ModelUnavailable(version, "still loading after " + loadTimeout.toMillis() + " ms", null);
+            throw new ModelUnavailable(version, "still loading after " + wait.toMillis() + " ms", null);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof PackageUnverified unverified) {
                 throw unverified;
