@@ -96,6 +96,8 @@ class PredictAnyVersionIT {
         assertProblem(predict(model, "?alias=canary"), 404, "alias-not-found")
                 .body("detail", equalTo("model " + model + " has no alias canary"));
         assertProblem(predict(model, "?version=1&alias=staging"), 400, "version-and-alias");
+        assertProblem(predict(model, "?version=latest"), 400, "invalid-parameter")
+                .body("detail", equalTo("version must be a whole number, was latest"));
         // Another team's predictor is told what it would be told of a model without that version or alias.
         String teamB = TestTokens.user(FinetuneRealm.PREDICTOR, FinetuneRealm.TEAM_B);
         assertProblem(predict(teamB, model, "?version=1"), 404, "model-version-not-found")

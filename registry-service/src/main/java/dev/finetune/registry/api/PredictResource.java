@@ -58,13 +58,9 @@ public class PredictResource {
     @Blocking
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response predict(@PathParam("name") String name, @QueryParam("version") Integer version,
+    public Response predict(@PathParam("name") String name, @QueryParam("version") String version,
                             @QueryParam("alias") String alias, PredictRequest request) {
-        if (version != null && alias != null) {
-            throw RegistryProblems.versionAndAlias();
-        }
-        PredictTarget target = version != null ? PredictTarget.version(version)
-                : alias != null ? PredictTarget.alias(alias) : PredictTarget.production();
+        PredictTarget target = target(version, alias);
         if (!gate.tryEnter()) {
             throw RegistryProblems.tooManyPredictions(settings.predict().maxConcurrent()).retryAfter(1);
         }
@@ -99,6 +95,24 @@ public class PredictResource {
         ModelServer.Answer answer = server.predict(name, target, inputs);
         return Response.ok(new PredictResponse(answer.model(), answer.version(),
                 answer.predictions().stream().map(PredictResource::item).toList())).build();
+    }
+
+    /** Read here rather than converted by JAX-RS, whose answer to {@code ?version=abc} would be a bare 404. */
+    private static PredictTarget target(String version, String alias) {
+        if (version != null && alias != null) {
+            throw RegistryProblems.versionAndAlias();
+        }
+        if (alias != null) {
+            return PredictTarget.alias(alias);
+        }
+        if (version == null) {
+            return PredictTarget.production();
+        }
+        try {
+            return PredictTarget.version(Integer.parseInt(version));
+        } catch (NumberFormatException e) {
+            throw RegistryProblems.invalidParameter("version must be a whole number, was " + version);
+        }
     }
 
     private static dev.finetune.support.problem.ProblemException notFound(String name, PredictTarget target) {

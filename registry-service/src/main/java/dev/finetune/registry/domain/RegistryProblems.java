@@ -70,6 +70,10 @@ public final class RegistryProblems {
                 + alias);
     }
 
+    public static ProblemException invalidParameter(String detail) {
+        return new ProblemException(400, "invalid-parameter", "Invalid parameter", detail);
+    }
+
     public static ProblemException versionAndAlias() {
         return new ProblemException(400, "version-and-alias", "Both a version and an alias",
                 "ask for ?version= or ?alias=, not both");
