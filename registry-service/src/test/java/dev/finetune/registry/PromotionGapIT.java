@@ -44,7 +44,8 @@ import org.junit.jupiter.api.Test;
  * No gap at promotion: clients predict without pause while production moves back and forth between three versions
  * (by hand, by rollback and by the policy through Kafka), and every answer is 200. A client that hears of a move,
  * from the promote or rollback answer or from the models.promoted record, gets the version it moved to on its very
- * next request: the instance loaded it before the move committed.
+ * next request: the instance loaded it before the move committed. A move to a version the instance cannot load
+ * now is refused and moves nothing.
  */
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
@@ -123,6 +124,33 @@ class PromotionGapIT {
         assertThat(refused).as("answers other than 200 out of %d", answered.get()).isEmpty();
         assertThat(answered.get()).isGreaterThan(CLIENTS * 7);
         assertThat(versionsSeen).contains(1, 2, 3, 4);
+    }
+
+    @Test
+    void aMoveToAVersionThatCannotBeLoadedNowIsRefusedAndMovesNothingUntilItCan() {
+        String model = "unloadable-" + UUID.randomUUID();
+        StoredObject[] packages = RegistryFixtures.packages(store);
+        byte[] bytes = store.read(packages[1].uri());
+        String key = "models/promotion-gap-it/late-" + UUID.randomUUID() + "/model.zip";
+        send(evaluation(model, packages[0].uri().toString(), packages[0].sha256(), null));
+        awaitRecords(Topics.MODELS_PROMOTED, model, 1);
+        // v2's package is registered before its upload has arrived.
+        send(evaluation(model, store.uri(key).toString(), packages[1].sha256(), null));
+        awaitRecords(Topics.MODELS_REJECTED, model, 1);
+
+        approver().body("{\"reason\": \"too early\"}").post("/models/" + model + "/versions/2/promote").then()
+                .statusCode(503).contentType("application/problem+json").header("Retry-After", "2")
+                .body("type", equalTo("https://finetune.dev/problems/package-unavailable"));
+        given().auth().oauth2(TestTokens.teamA()).get("/models/" + model).then().statusCode(200)
+                .body("aliases.production", equalTo(1));
+        predictProduction(model).then().statusCode(200).body("version", equalTo(1));
+
+        store.put(key, bytes, "application/zip");
+        // Once the failure is older than Retry-After, the next move loads it and goes through.
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> approver().body("{\"reason\": \"it is there\"}")
+                .post("/models/" + model + "/versions/2/promote").then().statusCode(200).body("version", equalTo(2)));
+        predictProduction(model).then().statusCode(200).body("version", equalTo(2));
+        awaitRecords(Topics.MODELS_PROMOTED, model, 2);
     }
 
     /** Moves production by hand and predicts once the move has answered: the version moved to answers. */
