@@ -19,16 +19,10 @@ import dev.finetune.events.ModelPromoted;
 import dev.finetune.events.ModelRejected;
 import dev.finetune.events.RuleOutcome;
 import dev.finetune.events.Topics;
-import dev.finetune.ml.BaseModel;
-import dev.finetune.ml.data.Example;
-import dev.finetune.ml.packaging.ModelPackage;
-import dev.finetune.ml.train.FineTuner;
-import dev.finetune.ml.train.Strategy;
-import dev.finetune.ml.train.TrainingConfig;
-import dev.finetune.ml.train.TrainingListener;
 import dev.finetune.registry.domain.ModelVersion;
 import dev.finetune.registry.domain.Registry;
-import dev.finetune.registry.serving.ModelServer;
+import dev.finetune.registry.serving.ServedModels;
+import dev.finetune.registry.serving.VersionPackage;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.ObjectUri;
 import dev.finetune.storage.StoredObject;
@@ -48,7 +42,6 @@ import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import jakarta.inject.Inject;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -96,7 +89,6 @@ class RegistryIT {
     private static final Map<String, Double> POOR = Map.of("accuracy", 0.4, "macroF1", 0.35, "ece", 0.05,
             "latencyP95Ms", 12.0);
     private static final Map<String, Double> LABEL_F1 = Map.of("food", 0.95, "sports", 0.94, "weather", 0.93);
-    private static final List<String> LABELS = List.of("food", "sports", "weather");
     /** The group of EvaluationConsumer (application.properties). */
     private static final String CONSUMER_GROUP = "registry-service";
     private static final String DEAD_LETTERS = Topics.deadLetter(Topics.EVALUATIONS_COMPLETED, "registry-service");
@@ -114,7 +106,7 @@ class RegistryIT {
     Inbox inbox;
 
     @Inject
-    ModelServer server;
+    ServedModels served;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -124,9 +116,7 @@ class RegistryIT {
     @BeforeEach
     void setUp() throws IOException {
         kafka = new KafkaCompanion(bootstrapServers);
-        if (packages == null) {
-            packages = new StoredObject[] {trainAndStore(1), trainAndStore(2)};
-        }
+        packages = RegistryFixtures.packages(store);
     }
 
     @AfterEach
@@ -473,8 +463,9 @@ class RegistryIT {
     @Test
     void predictAnswers503UntilTheProductionVersionIsLoaded() {
         String model = "loading-" + UUID.randomUUID();
-        // The package is registered before it is readable (its upload is late): the loader cannot load it, and
-        // retries at every refresh, so the window between the promotion and the load stays open until it is there.
+        // The package is registered before it is readable (its upload is late): the policy promotes it all the same
+        // (its preload fails, which must not hold the record's partition), and every predict tries to load it again
+        // once the last failure is older than Retry-After, so the window stays open until the package is there.
         byte[] bytes = store.read(packages[0].uri());
         String key = "models/registry-it/late-" + UUID.randomUUID() + "/model.zip";
         ObjectUri uri = store.uri(key);
@@ -485,12 +476,12 @@ class RegistryIT {
                 .statusCode(503).contentType(PROBLEM_JSON).header("Retry-After", "2")
                 .body("type", equalTo(PROBLEMS + "model-loading"))
                 .body("status", equalTo(503))
-                .body("detail", equalTo("the production version of " + model + " is loading; retry shortly")));
-        assertThat(server.servedVersion(model)).isEmpty();
+                .body("detail", equalTo("the production version of " + model + " (v1) is loading; retry shortly")));
+        assertThat(served.loaded()).extracting(VersionPackage::model).doesNotContain(model);
 
         store.put(key, bytes, "application/zip");
         awaitServed(model, 1);
-        assertThat(server.servedVersion(model)).contains(1);
+        assertThat(served.loaded()).extracting(VersionPackage::model).contains(model);
     }
 
     @Test
@@ -642,23 +633,5 @@ class RegistryIT {
     private void awaitServed(String model, int version) {
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> predict(model, "{\"inputs\": [\"x\"]}")
                 .statusCode(200).body("version", equalTo(version)));
-    }
-
-    /** A real package: the head strategy trains in seconds. */
-    private StoredObject trainAndStore(long seed) throws IOException {
-        List<Example> train = new ArrayList<>();
-        String[][] words = {{"recipe", "pasta", "dinner", "soup"}, {"goal", "match", "striker", "team"},
-                {"rain", "storm", "sunny", "wind"}};
-        for (int i = 0; i < 24; i++) {
-            int label = i % 3;
-            train.add(new Example("the " + words[label][i % 4] + " and the " + words[label][(i + 1) % 4], LABELS.get(label)));
-        }
-        TrainingConfig config = TrainingConfig.defaults().withStrategy(Strategy.HEAD).withEpochs(3).withBatchSize(8)
-                .withMaxLength(16).withSeed(seed).withEarlyStoppingPatience(0);
-        ModelPackage modelPackage = FineTuner.train(BaseModel.minilm(), config, train, List.of(), TrainingListener.NONE)
-                .bestPackage();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        modelPackage.writeTo(bytes);
-        return store.put("models/registry-it/" + seed + "/model.zip", bytes.toByteArray(), "application/zip");
     }
 }

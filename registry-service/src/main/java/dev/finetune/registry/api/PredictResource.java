@@ -6,6 +6,7 @@ import dev.finetune.registry.domain.Registry;
 import dev.finetune.registry.domain.RegistryProblems;
 import dev.finetune.registry.serving.ModelServer;
 import dev.finetune.registry.serving.PredictGate;
+import dev.finetune.registry.serving.PredictTarget;
 import dev.finetune.support.access.Caller;
 import dev.finetune.support.access.Roles;
 import io.smallrye.common.annotation.Blocking;
@@ -15,12 +16,16 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Map;
 
-/** Predictions from a model's production version. */
+/**
+ * Predictions from any version of a model: the production version by default, {@code ?alias=staging} the one an
+ * alias points at, {@code ?version=3} a version by number. The response names the version that answered.
+ */
 @Path("/models/{name}/predict")
 public class PredictResource {
 
@@ -53,18 +58,20 @@ public class PredictResource {
     @Blocking
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response predict(@PathParam("name") String name, PredictRequest request) {
+    public Response predict(@PathParam("name") String name, @QueryParam("version") String version,
+                            @QueryParam("alias") String alias, PredictRequest request) {
+        PredictTarget target = target(version, alias);
         if (!gate.tryEnter()) {
             throw RegistryProblems.tooManyPredictions(settings.predict().maxConcurrent()).retryAfter(1);
         }
         try {
-            return predictWithin(name, request);
+            return predictWithin(name, target, request);
         } finally {
             gate.release();
         }
     }
 
-    private Response predictWithin(String name, PredictRequest request) {
+    private Response predictWithin(String name, PredictTarget target, PredictRequest request) {
         List<String> inputs = request.inputs();
         if (inputs == null || inputs.isEmpty()) {
             throw RegistryProblems.invalidInputs("\"inputs\" must be a non-empty array of texts");
@@ -72,9 +79,9 @@ public class PredictResource {
         if (inputs.size() > settings.serving().maxBatch()) {
             throw RegistryProblems.tooManyInputs(inputs.size(), settings.serving().maxBatch());
         }
-        // Another team's model answers as one with nothing in production would, so its name does not leak.
+        // Another team's model answers as one without the version or alias asked for would, so its name does not leak.
         if (!registry.teamOf(name).map(caller::canRead).orElse(true)) {
-            throw RegistryProblems.noProductionVersion(name);
+            throw notFound(name, target);
         }
         for (int i = 0; i < inputs.size(); i++) {
             String text = inputs.get(i);
@@ -85,18 +92,35 @@ public class PredictResource {
                 throw RegistryProblems.inputTooLong(i, text.length(), settings.serving().maxTextChars());
             }
         }
-        return server.predict(name, inputs)
-                .map(answer -> Response.ok(new PredictResponse(answer.model(), answer.version(),
-                        answer.predictions().stream().map(PredictResource::item).toList())).build())
-                .orElseGet(() -> loadingOrNone(name));
+        ModelServer.Answer answer = server.predict(name, target, inputs);
+        return Response.ok(new PredictResponse(answer.model(), answer.version(),
+                answer.predictions().stream().map(PredictResource::item).toList())).build();
     }
 
-    /** Not served yet: 503 with Retry-After while the production version loads, 404 when there is none. */
-    private Response loadingOrNone(String name) {
-        if (registry.production(name).isEmpty()) {
-            throw RegistryProblems.noProductionVersion(name);
+    /** Read here rather than converted by JAX-RS, whose answer to {@code ?version=abc} would be a bare 404. */
+    private static PredictTarget target(String version, String alias) {
+        if (version != null && alias != null) {
+            throw RegistryProblems.versionAndAlias();
         }
-        throw RegistryProblems.modelLoading(name).retryAfter(2);
+        if (alias != null) {
+            return PredictTarget.alias(alias);
+        }
+        if (version == null) {
+            return PredictTarget.production();
+        }
+        try {
+            return PredictTarget.version(Integer.parseInt(version));
+        } catch (NumberFormatException e) {
+            throw RegistryProblems.invalidParameter("version must be a whole number, was " + version);
+        }
+    }
+
+    private static dev.finetune.support.problem.ProblemException notFound(String name, PredictTarget target) {
+        if (target.version() != null) {
+            return RegistryProblems.versionNotFound(name, target.version());
+        }
+        return target.isProduction() ? RegistryProblems.noProductionVersion(name)
+                : RegistryProblems.aliasNotFound(name, target.alias());
     }
 
     private static Item item(Prediction prediction) {

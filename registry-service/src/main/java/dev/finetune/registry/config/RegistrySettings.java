@@ -57,8 +57,18 @@ public interface RegistrySettings {
         @WithDefault("10000")
         int maxTextChars();
 
-        /** How often the server checks that it serves each model's production version. */
-        @WithDefault("2s")
-        Duration refreshInterval();
+        /**
+         * Most versions (of any models) one instance keeps loaded, 1 to 1000; loading one more unloads the least
+         * recently used, which loads again when next asked for. Each holds its encoder's weights in native memory.
+         */
+        @WithDefault("8")
+        int maxLoadedVersions();
+
+        /**
+         * How long a predict request (and a promotion, before it moves the alias) waits for a version that is not
+         * loaded yet; beyond it, 503 with Retry-After (the load goes on). Up to 5 minutes.
+         */
+        @WithDefault("10s")
+        Duration loadTimeout();
     }
 }

@@ -42,11 +42,13 @@ public class Registry {
     private final EntityManager entityManager;
     private final RegistrySettings settings;
     private final Outbox outbox;
+    private final VersionPreloader preloader;
 
-    public Registry(EntityManager entityManager, RegistrySettings settings, Outbox outbox) {
+    public Registry(EntityManager entityManager, RegistrySettings settings, Outbox outbox, VersionPreloader preloader) {
         this.entityManager = entityManager;
         this.settings = settings;
         this.outbox = outbox;
+        this.preloader = preloader;
     }
 
     /** What the policy decided on one evaluation; empty when the evaluation had been decided on already. */
@@ -76,16 +78,23 @@ public class Registry {
         Candidate candidate = new Candidate(evaluation.metrics(), evaluation.perLabelF1(), evaluation.champion(),
                 production.map(v -> v.version).orElse(null),
                 production.map(v -> Json.read(v.perLabelF1, METRICS)).orElse(Map.of()));
-        List<RuleOutcome> rules = PolicyJudge.judge(policyOf(model), candidate);
+        List<RuleOutcome> rules = new java.util.ArrayList<>(PolicyJudge.judge(policyOf(model), candidate));
         boolean passed = PolicyJudge.passed(rules);
 
         ModelVersion version = new ModelVersion();
         Lineage lineage = evaluation.lineage();
         version.modelName = model;
         version.version = nextVersion(model);
-        version.status = passed ? ModelVersion.Status.PROMOTED : ModelVersion.Status.REJECTED;
         version.packageUri = lineage.checkpointUri();
         version.packageSha256 = lineage.checkpointSha256();
+        if (passed) {
+            Optional<RuleOutcome> unverified = preloadPromoted(version);
+            if (unverified.isPresent()) {
+                rules.add(unverified.get());
+                passed = false;
+            }
+        }
+        version.status = passed ? ModelVersion.Status.PROMOTED : ModelVersion.Status.REJECTED;
         version.dataset = lineage.dataset();
         version.team = lineage.team();
         version.datasetVersion = lineage.datasetVersion();
@@ -118,6 +127,26 @@ public class Registry {
         LOG.infof("%s v%d %s: %s correlationId=%s", model, version.version, passed ? "promoted" : "rejected",
                 rules.stream().filter(r -> !r.passed()).map(RuleOutcome::rule).toList(), evaluation.correlationId());
         return Optional.of(new Decision(version, passed, rules));
+    }
+
+    /**
+     * Loads the version the policy promotes before production moves to it, so predict answers from it the moment
+     * the move commits. A package that fails its checksum is never served: the rule {@code package-verified} fails
+     * and the candidate is rejected. One that cannot be loaded now (the store away, the object not there yet) is
+     * promoted all the same, since the policy decided and the record must not hold its partition: predict loads it
+     * when it can, answering 503 with Retry-After until then.
+     */
+    private Optional<RuleOutcome> preloadPromoted(ModelVersion version) {
+        try {
+            preloader.preload(version);
+            return Optional.empty();
+        } catch (PackageUnverified e) {
+            return Optional.of(new RuleOutcome("package-verified", false, null, null, e.getMessage()));
+        } catch (RuntimeException e) {
+            LOG.warnf("%s v%d promoted before it could be loaded: %s", version.modelName, version.version,
+                    e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** Moves production to {@code version} by hand. */
@@ -174,6 +203,7 @@ public class Registry {
         if (reason == null || reason.isBlank()) {
             throw new IllegalArgumentException("a reason is required");
         }
+        preloadTarget(target);
         moveAlias(model, PRODUCTION, previous, target.version, trigger.name(), reason, actor);
         target.status = ModelVersion.Status.PROMOTED;
         Lineage lineage = new Lineage(target.dataset, target.team, target.datasetVersion, target.manifestUri, target.runId,
@@ -183,6 +213,21 @@ public class Registry {
                 List.of(), lineage));
         LOG.infof("%s production v%s -> v%d (%s by %s: %s)", model, previous, target.version, trigger, actor, reason);
         return target;
+    }
+
+    /**
+     * Loads the version a person moves production to before the alias moves, so predict answers from it the moment
+     * the move commits; the alias does not move to a version this instance cannot load (409 for a package that
+     * fails its checksum, 503 when it cannot be loaded now). The person asks again; no record waits on it.
+     */
+    private void preloadTarget(ModelVersion target) {
+        try {
+            preloader.preload(target);
+        } catch (PackageUnverified e) {
+            throw RegistryProblems.packageUnverified(e, 409);
+        } catch (RuntimeException e) {
+            throw RegistryProblems.packageUnavailable(target.modelName, target.version, e.getMessage()).retryAfter(2);
+        }
     }
 
     /** The version's splits as its lineage carried them; empty for a version registered before they travelled. */
@@ -275,10 +320,16 @@ public class Registry {
 
     @Transactional
     public Optional<ModelVersion> production(String model) {
+        return aliased(model, PRODUCTION);
+    }
+
+    /** The version {@code alias} points at now; empty when the model has no such alias. */
+    @Transactional
+    public Optional<ModelVersion> aliased(String model, String alias) {
         @SuppressWarnings("unchecked")
         List<Number> versions = entityManager.createNativeQuery(
                 "SELECT version FROM model_alias WHERE model_name = ?1 AND alias = ?2")
-                .setParameter(1, model).setParameter(2, PRODUCTION).getResultList();
+                .setParameter(1, model).setParameter(2, alias).getResultList();
         return versions.stream().findFirst().flatMap(v -> version(model, v.intValue()));
     }
 

@@ -60,8 +60,37 @@ public final class RegistryProblems {
                 + "computes at most " + max + " predictions at once; retry shortly");
     }
 
-    public static ProblemException modelLoading(String model) {
-        return new ProblemException(503, "model-loading", "The model is loading", "the production version of "
-                + model + " is loading; retry shortly");
+    /** {@code what} names the version asked for, e.g. "the production version of reviews (v3)". */
+    public static ProblemException modelLoading(String what) {
+        return new ProblemException(503, "model-loading", "The model is loading", what + " is loading; retry shortly");
+    }
+
+    public static ProblemException aliasNotFound(String model, String alias) {
+        return new ProblemException(404, "alias-not-found", "No such alias", "model " + model + " has no alias "
+                + alias);
+    }
+
+    public static ProblemException invalidParameter(String detail) {
+        return new ProblemException(400, "invalid-parameter", "Invalid parameter", detail);
+    }
+
+    public static ProblemException versionAndAlias() {
+        return new ProblemException(400, "version-and-alias", "Both a version and an alias",
+                "ask for ?version= or ?alias=, not both");
+    }
+
+    /**
+     * A package whose checksum fails is never served: 409 when an alias was to move to it (nothing moved), 500 when
+     * predict asked for it (what the store holds is not what was registered; someone must put it right).
+     */
+    public static ProblemException packageUnverified(PackageUnverified e, int status) {
+        return new ProblemException(status, "package-unverified", "The package does not match its checksum",
+                e.getMessage()).with("model", e.model()).with("version", e.version());
+    }
+
+    /** An alias is not moved to a version this instance cannot load now; the move can be asked for again. */
+    public static ProblemException packageUnavailable(String model, int version, String why) {
+        return new ProblemException(503, "package-unavailable", "The package cannot be loaded now", "v" + version
+                + " of " + model + " cannot be loaded now (" + why + "); production did not move, retry shortly");
     }
 }

@@ -2,7 +2,10 @@ package dev.finetune.registry.messaging;
 
 import dev.finetune.events.EventCodec;
 import dev.finetune.events.ModelPromoted;
-import dev.finetune.registry.serving.ModelServer;
+import dev.finetune.registry.serving.ServedModels;
+import dev.finetune.registry.serving.VersionPackage;
+import java.time.Duration;
+import java.time.Instant;
 import io.smallrye.common.annotation.Blocking;
 import dev.finetune.support.retry.RetryTransientFaults;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,11 +13,13 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes {@code models.promoted} with a consumer group of its own per instance, so every instance
- * hears of every promotion (whichever instance decided it) and swaps its served model at once. It reads
- * from the earliest offset, so a new instance replays old promotions: each only triggers a comparison
- * of what is served with the database, which stays the truth (and is also refreshed periodically).
- * Annotated {@link RetryTransientFaults} like every consumer, though asking for a refresh touches no database.
+ * Consumes {@code models.promoted} with a consumer group of its own per instance, so every instance hears of
+ * every promotion (whichever instance decided it) and starts loading the promoted version in the background: the
+ * instance that moved the alias loaded it before the move, the others load it now rather than on the first request
+ * for it. The database stays the truth (predict resolves the alias there on every request), so a missed or late
+ * event only costs the first request a wait. It reads from the earliest offset, and a new instance would replay
+ * every old promotion, so events older than {@link #REPLAY_WINDOW} are skipped.
+ * Annotated {@link RetryTransientFaults} like every consumer, though starting a load touches no database.
  */
 @ApplicationScoped
 public class PromotionConsumer {
@@ -22,10 +27,13 @@ public class PromotionConsumer {
     static final String CHANNEL = "models-promoted";
     private static final Logger LOG = Logger.getLogger(PromotionConsumer.class);
 
-    private final ModelServer server;
+    /** Older promotions are history: loading them would only push recently used versions out. */
+    static final Duration REPLAY_WINDOW = Duration.ofMinutes(5);
 
-    public PromotionConsumer(ModelServer server) {
-        this.server = server;
+    private final ServedModels served;
+
+    public PromotionConsumer(ServedModels served) {
+        this.served = served;
     }
 
     @Incoming(CHANNEL)
@@ -35,7 +43,10 @@ public class PromotionConsumer {
         ModelPromoted event = decode(value);
         LOG.debugf("models.promoted %s v%d (%s) correlationId=%s", event.modelName(), event.version(), event.trigger(),
                 event.correlationId());
-        server.refreshSoon();
+        if (event.occurredAt().isAfter(Instant.now().minus(REPLAY_WINDOW))) {
+            served.preloadInBackground(new VersionPackage(event.modelName(), event.version(), event.packageUri(),
+                    event.packageSha256()));
+        }
     }
 
     /** The record value as an event; the contract test feeds it the documented example. */

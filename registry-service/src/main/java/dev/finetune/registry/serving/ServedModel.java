@@ -1,38 +1,31 @@
 package dev.finetune.registry.serving;
 
 import dev.finetune.ml.classifier.Prediction;
-import dev.finetune.ml.classifier.TextClassifier;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One loaded version of a model. Requests {@link #acquire()} it before predicting and release it
- * after; once {@link #retire() retired} (a newer version was swapped in) it accepts no new request
- * and frees its native memory when the last in-flight one has finished.
+ * One loaded version of a model. Requests {@link #acquire()} it before predicting and release it after; once
+ * {@link #retire() retired} (unloaded to keep within {@code registry.serving.max-loaded-versions}) it accepts no
+ * new request and frees its native memory when the last in-flight one has finished.
  */
 final class ServedModel {
 
-    private final String name;
-    private final int version;
-    private final TextClassifier classifier;
-    private final AtomicInteger users = new AtomicInteger(1); // the server's own reference
+    private final VersionPackage version;
+    private final Predictor predictor;
+    private final AtomicInteger users = new AtomicInteger(1); // the cache's own reference
     private volatile boolean retired;
 
-    ServedModel(String name, int version, TextClassifier classifier) {
-        this.name = name;
+    ServedModel(VersionPackage version, Predictor predictor) {
         this.version = version;
-        this.classifier = classifier;
+        this.predictor = predictor;
     }
 
-    String name() {
-        return name;
-    }
-
-    int version() {
+    VersionPackage version() {
         return version;
     }
 
-    /** False when it was retired meanwhile: the caller takes the current model instead. */
+    /** False when it was retired meanwhile: the caller asks the cache again, which loads it anew. */
     boolean acquire() {
         if (retired) {
             return false;
@@ -50,14 +43,14 @@ final class ServedModel {
 
     void release() {
         if (users.decrementAndGet() == 0) {
-            classifier.close();
+            predictor.close();
         }
     }
 
     /** The classifier is for one thread at a time: concurrent requests on one version take turns. */
     List<Prediction> predict(List<String> texts) {
-        synchronized (classifier) {
-            return classifier.predict(texts);
+        synchronized (predictor) {
+            return predictor.predict(texts);
         }
     }
 

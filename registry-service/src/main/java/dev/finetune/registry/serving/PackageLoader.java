@@ -1,0 +1,60 @@
+package dev.finetune.registry.serving;
+
+import dev.finetune.ml.classifier.Prediction;
+import dev.finetune.ml.classifier.TextClassifier;
+import dev.finetune.ml.packaging.ModelPackage;
+import dev.finetune.registry.domain.PackageUnverified;
+import dev.finetune.storage.ArtifactStore;
+import dev.finetune.storage.ObjectUri;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/** Downloads a version's package, checks its SHA-256 against the registered one, and loads its classifier. */
+@ApplicationScoped
+public class PackageLoader {
+
+    private final ArtifactStore store;
+
+    public PackageLoader(ArtifactStore store) {
+        this.store = store;
+    }
+
+    Predictor load(VersionPackage version) {
+        byte[] bytes = store.read(ObjectUri.parse(version.packageUri()));
+        String sha256 = sha256(bytes);
+        if (!sha256.equals(version.packageSha256())) {
+            throw new PackageUnverified(version.model(), version.version(), sha256, version.packageSha256());
+        }
+        TextClassifier classifier;
+        try {
+            classifier = TextClassifier.load(ModelPackage.readFrom(new ByteArrayInputStream(bytes)));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the package of " + version + " (" + version.packageUri()
+                    + "): " + e.getMessage(), e);
+        }
+        return new Predictor() {
+            @Override
+            public List<Prediction> predict(List<String> texts) {
+                return classifier.predict(texts);
+            }
+
+            @Override
+            public void close() {
+                classifier.close();
+            }
+        };
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
