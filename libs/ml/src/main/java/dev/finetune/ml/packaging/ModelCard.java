@@ -1,0 +1,39 @@
+package dev.finetune.ml.packaging;
+
+import dev.finetune.ml.bert.Pooling;
+import dev.finetune.ml.train.TrainingConfig;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What an ONNX export says about the model inside it ({@code model-card.json}): which ModelVersion it is, how
+ * it was made (base model, DatasetVersion, hyperparameters), how good it was (metrics), and how to feed it.
+ *
+ * @param model the registered model's name
+ * @param version the ModelVersion's number
+ * @param packageSha256 the content sha256 of the model package the export was made from
+ * @param maxLength the token count the tokenizer truncates to (tokenizer.json is set to it)
+ * @param inputs the graph's int64 [batch_size, sequence_length] inputs
+ * @param outputs the graph's float [batch_size, labels] outputs
+ */
+public record ModelCard(
+        int formatVersion,
+        String model,
+        int version,
+        String packageSha256,
+        String baseModel,
+        Pooling pooling,
+        List<String> labels,
+        int maxLength,
+        String datasetVersion,
+        TrainingConfig hyperparameters,
+        long step,
+        int epoch,
+        Map<String, Double> metrics,
+        String createdAt,
+        List<String> inputs,
+        List<String> outputs) {
+
+    public static final int FORMAT_VERSION = 1;
+}
