@@ -64,4 +64,9 @@ public final class RegistryProblems {
         return new ProblemException(503, "model-loading", "The model is loading", "the production version of "
                 + model + " is loading; retry shortly");
     }
+
+    public static ProblemException artifactStoreUnavailable(String detail) {
+        return new ProblemException(503, "artifact-store-unavailable", "The artifact store is unavailable", detail
+                + "; retry shortly");
+    }
 }

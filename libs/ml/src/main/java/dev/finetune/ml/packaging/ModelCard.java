@@ -13,6 +13,8 @@ import java.util.Map;
  * @param model the registered model's name
  * @param version the ModelVersion's number
  * @param packageSha256 the content sha256 of the model package the export was made from
+ * @param validationMetrics the package's metrics on the validation split at its step (from training)
+ * @param testMetrics the registry's evaluation of the version on the test split
  * @param maxLength the token count the tokenizer truncates to (tokenizer.json is set to it)
  * @param inputs the graph's int64 [batch_size, sequence_length] inputs
  * @param outputs the graph's float [batch_size, labels] outputs
@@ -30,7 +32,8 @@ public record ModelCard(
         TrainingConfig hyperparameters,
         long step,
         int epoch,
-        Map<String, Double> metrics,
+        Map<String, Double> validationMetrics,
+        Map<String, Double> testMetrics,
         String createdAt,
         List<String> inputs,
         List<String> outputs) {

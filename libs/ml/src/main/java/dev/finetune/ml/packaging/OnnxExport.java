@@ -47,17 +47,18 @@ public final class OnnxExport {
     /**
      * Exports a package whose base model is in the {@link BaseModel#catalog() catalog}.
      *
-     * @param model the registered model's name, and {@code version} the ModelVersion, for the model card
+     * @param model the registered model's name, {@code version} the ModelVersion and {@code testMetrics} its
+     *     evaluation on the test split, for the model card
      * @throws IllegalArgumentException when the package's base model is not in the catalog
      */
-    public static OnnxExport of(ModelPackage modelPackage, String model, int version) {
+    public static OnnxExport of(ModelPackage modelPackage, String model, int version, Map<String, Double> testMetrics) {
         ModelMetadata metadata = modelPackage.metadata();
         byte[] base = BaseModel.describe(metadata.baseModel()).readOnnx();
         byte[] graph = ClassifierGraph.build(base, modelPackage.weights(), metadata.architecture().pooling());
         ModelCard card = new ModelCard(ModelCard.FORMAT_VERSION, model, version, modelPackage.sha256(),
                 metadata.baseModel(), metadata.architecture().pooling(), metadata.labels(), metadata.maxLength(),
                 metadata.datasetVersion(), metadata.hyperparameters(), metadata.step(), metadata.epoch(),
-                metadata.metrics(), metadata.createdAt(), INPUTS,
+                metadata.metrics(), Map.copyOf(testMetrics), metadata.createdAt(), INPUTS,
                 List.of(ClassifierGraph.LOGITS, ClassifierGraph.PROBABILITIES));
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put(MODEL, graph);

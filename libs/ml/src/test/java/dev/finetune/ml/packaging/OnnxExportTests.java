@@ -68,7 +68,7 @@ class OnnxExportTests {
         assertThat(maxAbsDifference(platform, untuned)).as("the perturbation changes the platform's answers")
                 .isGreaterThan(1e-2);
 
-        Map<String, byte[]> bundle = unzip(OnnxExport.of(tuned, "topics", 3));
+        Map<String, byte[]> bundle = unzip(OnnxExport.of(tuned, "topics", 3, Map.of("accuracy", 0.9)));
         assertThat(bundle).containsOnlyKeys(OnnxExport.MODEL, OnnxExport.TOKENIZER, OnnxExport.LABELS, OnnxExport.MODEL_CARD);
         ModelCard card = Json.GSON.fromJson(text(bundle.get(OnnxExport.MODEL_CARD)), ModelCard.class);
         assertThat(card.model()).isEqualTo("topics");
@@ -76,7 +76,8 @@ class OnnxExportTests {
         assertThat(card.baseModel()).isEqualTo(baseModel);
         assertThat(card.datasetVersion()).isEqualTo("topics@v1");
         assertThat(card.hyperparameters().learningRate()).isEqualTo(tuned.metadata().hyperparameters().learningRate());
-        assertThat(card.metrics()).containsEntry("accuracy", 0.875);
+        assertThat(card.validationMetrics()).containsEntry("accuracy", 0.875);
+        assertThat(card.testMetrics()).containsEntry("accuracy", 0.9);
         assertThat(card.packageSha256()).isEqualTo(tuned.sha256());
         assertThat(Json.GSON.fromJson(text(bundle.get(OnnxExport.LABELS)), String[].class)).containsExactlyElementsOf(LABELS);
         JsonObject tokenizerJson = JsonParser.parseString(text(bundle.get(OnnxExport.TOKENIZER))).getAsJsonObject();
