@@ -12,7 +12,8 @@ import java.util.Map;
  *
  * @param model the registered model's name
  * @param version the ModelVersion's number
- * @param packageSha256 the content sha256 of the model package the export was made from
+ * @param packageContentSha256 the model package's content sha256 (over its entries, {@link ModelPackage#sha256()}),
+ *     not the sha256 of its zip that the registry records as {@code packageSha256}
  * @param validationMetrics the package's metrics on the validation split at its step (from training)
  * @param testMetrics the registry's evaluation of the version on the test split
  * @param maxLength the token count the tokenizer truncates to (tokenizer.json is set to it)
@@ -23,7 +24,7 @@ public record ModelCard(
         int formatVersion,
         String model,
         int version,
-        String packageSha256,
+        String packageContentSha256,
         String baseModel,
         Pooling pooling,
         List<String> labels,

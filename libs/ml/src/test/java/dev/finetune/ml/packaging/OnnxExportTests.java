@@ -78,7 +78,7 @@ class OnnxExportTests {
         assertThat(card.hyperparameters().learningRate()).isEqualTo(tuned.metadata().hyperparameters().learningRate());
         assertThat(card.validationMetrics()).containsEntry("accuracy", 0.875);
         assertThat(card.testMetrics()).containsEntry("accuracy", 0.9);
-        assertThat(card.packageSha256()).isEqualTo(tuned.sha256());
+        assertThat(card.packageContentSha256()).isEqualTo(tuned.sha256());
         assertThat(Json.GSON.fromJson(text(bundle.get(OnnxExport.LABELS)), String[].class)).containsExactlyElementsOf(LABELS);
         JsonObject tokenizerJson = JsonParser.parseString(text(bundle.get(OnnxExport.TOKENIZER))).getAsJsonObject();
         assertThat(tokenizerJson.getAsJsonObject("padding").get("strategy").getAsString()).isEqualTo("BatchLongest");
