@@ -19,6 +19,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jboss.logging.Logger;
 
@@ -58,7 +59,7 @@ public class VersionExports {
     public StoredExport of(ModelVersion version) {
         ObjectUri uri = uriOf(version);
         try {
-            var size = store.size(uri);
+            Optional<Long> size = store.size(uri);
             if (size.isPresent()) {
                 return new StoredExport(uri, size.get());
             }
@@ -66,7 +67,7 @@ public class VersionExports {
             try {
                 size = store.size(uri); // another request may have built it while this one waited
                 if (size.isEmpty()) {
-                    size = java.util.Optional.of(store.put(uri.key(), build(version), OnnxExport.CONTENT_TYPE).size());
+                    size = Optional.of(store.put(uri.key(), build(version), OnnxExport.CONTENT_TYPE).size());
                     LOG.infof("stored the ONNX export of %s v%d at %s", version.modelName, version.version, uri);
                 }
                 return new StoredExport(uri, size.get());

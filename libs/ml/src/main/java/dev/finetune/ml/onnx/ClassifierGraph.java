@@ -28,8 +28,8 @@ public final class ClassifierGraph {
     public static final String PROBABILITIES = "probabilities";
     static final String ATTENTION_MASK = "attention_mask";
 
-    // ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto, ValueInfoProto and TypeProto fields
-    // (onnx.proto3); the readers' constants in OnnxWeights name the ones both sides use.
+    // ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto, ValueInfoProto and TypeProto field numbers
+    // and enum values of onnx.proto3.
     private static final int MODEL_OPSET_IMPORT = 8;
     private static final int MODEL_GRAPH = 7;
     private static final int OPSET_DOMAIN = 1;
@@ -44,11 +44,9 @@ public final class ClassifierGraph {
     private static final int NODE_OP_TYPE = 4;
     private static final int NODE_ATTRIBUTE = 5;
     private static final int ATTRIBUTE_NAME = 1;
-    private static final int ATTRIBUTE_F = 2;
     private static final int ATTRIBUTE_I = 3;
     private static final int ATTRIBUTE_INTS = 8;
     private static final int ATTRIBUTE_TYPE = 20;
-    private static final int ATTRIBUTE_FLOAT = 1;
     private static final int ATTRIBUTE_INT = 2;
     private static final int ATTRIBUTE_INTS_TYPE = 7;
     private static final int TENSOR_DIMS = 1;

@@ -40,15 +40,6 @@ final class ProtoWriter {
         return bytes(field, value.toByteArray());
     }
 
-    ProtoWriter float32(int field, float value) {
-        key(field, ProtoReader.FIXED32);
-        int bits = Float.floatToIntBits(value);
-        for (int i = 0; i < 4; i++) {
-            out.write(bits >>> (8 * i));
-        }
-        return this;
-    }
-
     /** Copies the field {@code reader} is on (key and value) unchanged. */
     ProtoWriter copy(ProtoReader reader) {
         out.write(reader.data(), reader.fieldStart(), reader.fieldEnd() - reader.fieldStart());
