@@ -2,13 +2,13 @@ package dev.finetune.registry.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.finetune.events.DatasetPrepared;
+import dev.finetune.ml.packaging.OnnxExport;
 import dev.finetune.registry.domain.AliasMove;
 import dev.finetune.registry.domain.Json;
 import dev.finetune.registry.domain.ModelVersion;
 import dev.finetune.registry.domain.Registry;
 import dev.finetune.registry.domain.RegistryProblems;
 import dev.finetune.registry.export.VersionExports;
-import dev.finetune.ml.packaging.OnnxExport;
 import dev.finetune.registry.policy.PromotionPolicy;
 import dev.finetune.support.access.Caller;
 import dev.finetune.support.access.Roles;
