@@ -10,6 +10,10 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.finetune.events.DatasetPrepared;
 import dev.finetune.events.EvaluationCompleted;
 import dev.finetune.events.EventCodec;
@@ -19,6 +23,9 @@ import dev.finetune.events.ModelPromoted;
 import dev.finetune.events.ModelRejected;
 import dev.finetune.events.RuleOutcome;
 import dev.finetune.events.Topics;
+import dev.finetune.ml.BaseModel;
+import dev.finetune.ml.packaging.OnnxExport;
+import dev.finetune.ml.tokenizer.TextTokenizer;
 import dev.finetune.registry.domain.ModelVersion;
 import dev.finetune.registry.domain.Registry;
 import dev.finetune.registry.serving.ServedModels;
@@ -42,6 +49,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import jakarta.inject.Inject;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -58,6 +66,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -172,6 +182,92 @@ class RegistryIT {
         // The rejection did not announce a promotion as well.
         awaitAnnounced(model);
         assertThat(records(Topics.MODELS_PROMOTED, model)).hasSize(1);
+    }
+
+    @Test
+    void aVersionDownloadsAsAnOnnxExportThatScoresLikeTheServedModel() throws Exception {
+        String model = "exported-" + UUID.randomUUID();
+        send(evaluation(model, packages[0], GOOD, null));
+        awaitRecords(Topics.MODELS_PROMOTED, model, 1);
+        String path = "/models/" + model + "/versions/1/export";
+
+        byte[] zip = given().auth().oauth2(TestTokens.teamA()).get(path).then().statusCode(200)
+                .contentType(OnnxExport.CONTENT_TYPE)
+                .header("Content-Disposition", equalTo("attachment; filename=\"" + model + "-v1.onnx.zip\""))
+                .extract().asByteArray();
+        Map<String, byte[]> bundle = new HashMap<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                bundle.put(e.getName(), in.readAllBytes());
+            }
+        }
+        assertThat(bundle).containsOnlyKeys(OnnxExport.MODEL, OnnxExport.TOKENIZER, OnnxExport.LABELS, OnnxExport.MODEL_CARD);
+        assertThat(dev.finetune.registry.domain.Json.read(new String(bundle.get(OnnxExport.LABELS), StandardCharsets.UTF_8),
+                String[].class)).containsExactlyElementsOf(LABELS);
+        JsonNode card = dev.finetune.registry.domain.Json.read(new String(bundle.get(OnnxExport.MODEL_CARD),
+                StandardCharsets.UTF_8), JsonNode.class);
+        assertThat(card.get("model").asText()).isEqualTo(model);
+        assertThat(card.get("version").asInt()).isEqualTo(1);
+        assertThat(card.get("baseModel").asText()).isEqualTo(BaseModel.MINILM_NAME);
+        assertThat(card.get("testMetrics").get("accuracy").asDouble()).isEqualTo(0.95);
+        assertThat(card.get("hyperparameters").get("strategy").asText()).isEqualTo("HEAD");
+
+        // Stored beside the package, and the next download is that stored object.
+        String packageKey = packages[0].uri().key();
+        ObjectUri stored = store.uri(packageKey.substring(0, packageKey.length() - ".zip".length()) + ".onnx/" + model
+                + "-v1.onnx.zip");
+        assertThat(store.read(stored)).isEqualTo(zip);
+        assertThat(given().auth().oauth2(TestTokens.teamA()).get(path).then().statusCode(200).extract().asByteArray())
+                .isEqualTo(zip);
+
+        // ONNX Runtime scores it like the served version: the same probabilities within 1e-4.
+        List<String> texts = List.of("the striker scored a goal for the team", "rain", "a recipe for a soup for dinner");
+        awaitServed(model, 1);
+        JsonNode served = dev.finetune.registry.domain.Json.read(predict(model, dev.finetune.registry.domain.Json.write(
+                Map.of("inputs", texts))).statusCode(200).extract().asString(), JsonNode.class);
+        List<long[]> ids;
+        try (TextTokenizer tokenizer = TextTokenizer.fromJson(bundle.get(OnnxExport.TOKENIZER),
+                card.get("maxLength").asInt())) {
+            ids = tokenizer.encode(texts);
+        }
+        int longest = ids.stream().mapToInt(a -> a.length).max().orElseThrow();
+        long[][] inputIds = new long[texts.size()][longest];
+        long[][] mask = new long[texts.size()][longest];
+        for (int i = 0; i < texts.size(); i++) {
+            System.arraycopy(ids.get(i), 0, inputIds[i], 0, ids.get(i).length);
+            Arrays.fill(mask[i], 0, ids.get(i).length, 1);
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession session = env.createSession(bundle.get(OnnxExport.MODEL), new OrtSession.SessionOptions());
+                OnnxTensor a = OnnxTensor.createTensor(env, inputIds);
+                OnnxTensor b = OnnxTensor.createTensor(env, mask);
+                OnnxTensor c = OnnxTensor.createTensor(env, new long[texts.size()][longest]);
+                OrtSession.Result result = session.run(Map.of("input_ids", a, "attention_mask", b, "token_type_ids", c))) {
+            float[][] probabilities = (float[][]) result.get("probabilities").orElseThrow().getValue();
+            assertThat(probabilities).hasNumberOfRows(texts.size());
+            for (int i = 0; i < texts.size(); i++) {
+                assertThat(probabilities[i]).hasSize(LABELS.size());
+                for (int k = 0; k < LABELS.size(); k++) {
+                    double expected = served.get("predictions").get(i).get("scores").get(LABELS.get(k)).asDouble();
+                    assertThat((double) probabilities[i][k]).as("text %d, label %s", i, LABELS.get(k))
+                            .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-4));
+                }
+            }
+        }
+    }
+
+    @Test
+    void anExportOfAnUnknownOrHiddenVersionIsAProblemJson404() {
+        String model = "export-missing-" + UUID.randomUUID();
+        send(evaluation(model, packages[0], POOR, null));
+        awaitRecords(Topics.MODELS_REJECTED, model, 1);
+        given().auth().oauth2(TestTokens.teamA()).get("/models/" + model + "/versions/7/export").then().statusCode(404)
+                .contentType(PROBLEM_JSON).body("type", equalTo(PROBLEMS + "model-version-not-found"));
+        given().auth().oauth2(TestTokens.teamA()).get("/models/no-such-" + model + "/versions/1/export").then()
+                .statusCode(404).contentType(PROBLEM_JSON).body("type", equalTo(PROBLEMS + "model-version-not-found"));
+        given().auth().oauth2(TestTokens.user(FinetuneRealm.READER, FinetuneRealm.TEAM_B))
+                .get("/models/" + model + "/versions/1/export").then().statusCode(404).contentType(PROBLEM_JSON);
+        given().get("/models/" + model + "/versions/1/export").then().statusCode(401);
     }
 
     @Test

@@ -62,10 +62,19 @@ public final class BaseModel {
      * @throws IllegalArgumentException naming the available ones when {@code name} is not in the catalog
      */
     public static BaseModel named(String name) {
-        Description description = CATALOG.stream().filter(d -> d.name().equals(name)).findFirst()
+        Description description = describe(name);
+        return LOADED.computeIfAbsent(name, n -> description.load());
+    }
+
+    /**
+     * The catalog entry of that name.
+     *
+     * @throws IllegalArgumentException naming the available ones when {@code name} is not in the catalog
+     */
+    public static Description describe(String name) {
+        return CATALOG.stream().filter(d -> d.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown base model '" + name + "'; available: "
                         + String.join(", ", CATALOG.stream().map(Description::name).toList())));
-        return LOADED.computeIfAbsent(name, n -> description.load());
     }
 
     /**
@@ -77,8 +86,13 @@ public final class BaseModel {
     public record Description(String name, String summary, String artifact, String onnx, String tokenizer,
                               Pooling pooling) {
 
+        /** The base model's ONNX file as shipped: what an ONNX export of a fine-tuned version starts from. */
+        public byte[] readOnnx() {
+            return resource(onnx, artifact);
+        }
+
         BaseModel load() {
-            OnnxWeights parsed = OnnxWeights.parse(resource(onnx, artifact));
+            OnnxWeights parsed = OnnxWeights.parse(readOnnx());
             BertConfig config = BertConfig.fromWeights(parsed.tensors(), OptionalInt.empty(),
                     parsed.attentionScale().orElse(null)).withPooling(pooling);
             return new BaseModel(name, config, parsed.tensors(), resource(tokenizer, artifact));

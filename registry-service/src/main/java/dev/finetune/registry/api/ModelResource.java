@@ -2,11 +2,13 @@ package dev.finetune.registry.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.finetune.events.DatasetPrepared;
+import dev.finetune.ml.packaging.OnnxExport;
 import dev.finetune.registry.domain.AliasMove;
 import dev.finetune.registry.domain.Json;
 import dev.finetune.registry.domain.ModelVersion;
 import dev.finetune.registry.domain.Registry;
 import dev.finetune.registry.domain.RegistryProblems;
+import dev.finetune.registry.export.VersionExports;
 import dev.finetune.registry.policy.PromotionPolicy;
 import dev.finetune.support.access.Caller;
 import dev.finetune.support.access.Roles;
@@ -20,7 +22,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -60,10 +65,12 @@ public class ModelResource {
 
     private final Registry registry;
     private final Caller caller;
+    private final VersionExports exports;
 
-    public ModelResource(Registry registry, Caller caller) {
+    public ModelResource(Registry registry, Caller caller, VersionExports exports) {
         this.registry = registry;
         this.caller = caller;
+        this.exports = exports;
     }
 
     @GET
@@ -97,6 +104,27 @@ public class ModelResource {
         }
         return registry.version(name, version).map(ModelResource::view)
                 .orElseThrow(() -> RegistryProblems.versionNotFound(name, version));
+    }
+
+    /**
+     * The version as an ONNX export (a zip: model.onnx, tokenizer.json, labels.json, model-card.json; see
+     * docs/registry-service.md), built and stored beside the package on its first download.
+     */
+    @GET
+    @RolesAllowed(Roles.READER)
+    @Path("/{name}/versions/{version}/export")
+    @Produces(OnnxExport.CONTENT_TYPE)
+    public Response export(@PathParam("name") String name, @PathParam("version") int version) {
+        if (!readable(name)) {
+            throw RegistryProblems.versionNotFound(name, version);
+        }
+        ModelVersion found = registry.version(name, version)
+                .orElseThrow(() -> RegistryProblems.versionNotFound(name, version));
+        VersionExports.StoredExport export = exports.of(found);
+        return Response.ok((StreamingOutput) out -> exports.copyTo(export, out), OnnxExport.CONTENT_TYPE)
+                .header(HttpHeaders.CONTENT_LENGTH, export.size())
+                .header("Content-Disposition", "attachment; filename=\"" + VersionExports.fileName(found) + "\"")
+                .build();
     }
 
     @GET

@@ -93,4 +93,9 @@ public final class RegistryProblems {
         return new ProblemException(503, "package-unavailable", "The package cannot be loaded now", "v" + version
                 + " of " + model + " cannot be loaded now (" + why + "); production did not move, retry shortly");
     }
+
+    public static ProblemException artifactStoreUnavailable(String detail) {
+        return new ProblemException(503, "artifact-store-unavailable", "The artifact store is unavailable", detail
+                + "; retry shortly");
+    }
 }

@@ -74,24 +74,46 @@ public final class OnnxWeights {
             }
         }
         Map<String, FloatTensor> named = new LinkedHashMap<>();
-        initializers.forEach((name, tensor) -> {
-            if (!name.startsWith(MATMUL_PREFIX)) {
-                named.put(name, tensor);
-            }
+        weightNames(nodes, initializers.keySet()).forEach((initializer, weight) -> {
+            FloatTensor tensor = initializers.get(initializer);
+            named.put(weight.name(), weight.transposed() ? tensor.transpose2d() : tensor);
         });
+        return new OnnxWeights(named, constants);
+    }
+
+    /**
+     * The one mapping between the graph's float initializers and HuggingFace weight names, used both to read
+     * a base model ({@link #parse}) and to write fine-tuned weights back into its graph ({@link ClassifierGraph}).
+     * Named initializers keep their names; an anonymous {@code onnx::MatMul_N} takes the name of the MatMul
+     * node that reads it and is stored transposed ([in, out]).
+     *
+     * @return weight by initializer name, in the order of {@code floatInitializers}
+     */
+    static Map<String, WeightName> weightNames(List<Node> nodes, java.util.Collection<String> floatInitializers) {
+        Map<String, String> anonymous = new LinkedHashMap<>();
         for (Node node : nodes) {
             if (!node.opType.equals("MatMul") || node.outputs.isEmpty()) {
                 continue;
             }
             for (String input : node.inputs) {
-                FloatTensor weight = initializers.get(input);
-                if (input.startsWith(MATMUL_PREFIX) && weight != null) {
-                    named.put(hfName(node.outputs.get(0)) + ".weight", weight.transpose2d());
+                if (input.startsWith(MATMUL_PREFIX)) {
+                    anonymous.put(input, hfName(node.outputs.get(0)) + ".weight");
                 }
             }
         }
-        return new OnnxWeights(named, constants);
+        Map<String, WeightName> names = new LinkedHashMap<>();
+        for (String initializer : floatInitializers) {
+            if (!initializer.startsWith(MATMUL_PREFIX)) {
+                names.put(initializer, new WeightName(initializer, false));
+            } else if (anonymous.containsKey(initializer)) {
+                names.put(initializer, new WeightName(anonymous.get(initializer), true));
+            }
+        }
+        return names;
     }
+
+    /** A graph initializer's HuggingFace weight name, and whether the graph stores it transposed. */
+    record WeightName(String name, boolean transposed) {}
 
     /** Weights by HuggingFace name, linear weights as [out, in]. */
     public Map<String, FloatTensor> tensors() {
@@ -123,7 +145,7 @@ public final class OnnxWeights {
         return path.substring(0, last).replace('/', '.');
     }
 
-    private static Named readTensor(ProtoReader r) {
+    static Named readTensor(ProtoReader r) {
         String name = null;
         List<Long> dims = new ArrayList<>();
         int dataType = 0;
@@ -169,7 +191,7 @@ public final class OnnxWeights {
         return new Named(name, new FloatTensor(shape, data));
     }
 
-    private static Node readNode(ProtoReader r) {
+    static Node readNode(ProtoReader r) {
         Node node = new Node();
         while (r.next()) {
             switch (r.field()) {
@@ -193,9 +215,9 @@ public final class OnnxWeights {
         return node;
     }
 
-    private record Named(String name, FloatTensor tensor) {}
+    record Named(String name, FloatTensor tensor) {}
 
-    private static final class Node {
+    static final class Node {
         final List<String> inputs = new ArrayList<>();
         final List<String> outputs = new ArrayList<>();
         String opType = "";

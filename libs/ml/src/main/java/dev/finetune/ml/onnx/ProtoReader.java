@@ -17,6 +17,7 @@ final class ProtoReader {
     private int pos;
     private final int end;
 
+    private int fieldStart;
     private int field;
     private int wireType;
     private long varint;
@@ -39,6 +40,7 @@ final class ProtoReader {
         if (pos >= end) {
             return false;
         }
+        fieldStart = pos;
         long key = readVarint();
         field = (int) (key >>> 3);
         wireType = (int) (key & 7);
@@ -62,6 +64,16 @@ final class ProtoReader {
             default -> throw new IllegalStateException("unsupported protobuf wire type " + wireType + " at " + pos);
         }
         return true;
+    }
+
+    /** Where the current field's key starts: with {@link #fieldEnd()}, its whole encoding, to copy unchanged. */
+    int fieldStart() {
+        return fieldStart;
+    }
+
+    /** Just past the current field's value. */
+    int fieldEnd() {
+        return pos;
     }
 
     int field() {
