@@ -203,7 +203,7 @@ class RegistryIT {
         }
         assertThat(bundle).containsOnlyKeys(OnnxExport.MODEL, OnnxExport.TOKENIZER, OnnxExport.LABELS, OnnxExport.MODEL_CARD);
         assertThat(dev.finetune.registry.domain.Json.read(new String(bundle.get(OnnxExport.LABELS), StandardCharsets.UTF_8),
-                String[].class)).containsExactlyElementsOf(LABELS);
+                String[].class)).containsExactlyElementsOf(RegistryFixtures.LABELS);
         JsonNode card = dev.finetune.registry.domain.Json.read(new String(bundle.get(OnnxExport.MODEL_CARD),
                 StandardCharsets.UTF_8), JsonNode.class);
         assertThat(card.get("model").asText()).isEqualTo(model);
@@ -246,10 +246,10 @@ class RegistryIT {
             float[][] probabilities = (float[][]) result.get("probabilities").orElseThrow().getValue();
             assertThat(probabilities).hasNumberOfRows(texts.size());
             for (int i = 0; i < texts.size(); i++) {
-                assertThat(probabilities[i]).hasSize(LABELS.size());
-                for (int k = 0; k < LABELS.size(); k++) {
-                    double expected = served.get("predictions").get(i).get("scores").get(LABELS.get(k)).asDouble();
-                    assertThat((double) probabilities[i][k]).as("text %d, label %s", i, LABELS.get(k))
+                assertThat(probabilities[i]).hasSize(RegistryFixtures.LABELS.size());
+                for (int k = 0; k < RegistryFixtures.LABELS.size(); k++) {
+                    double expected = served.get("predictions").get(i).get("scores").get(RegistryFixtures.LABELS.get(k)).asDouble();
+                    assertThat((double) probabilities[i][k]).as("text %d, label %s", i, RegistryFixtures.LABELS.get(k))
                             .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-4));
                 }
             }
