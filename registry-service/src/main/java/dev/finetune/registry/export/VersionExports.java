@@ -6,18 +6,16 @@ import dev.finetune.ml.packaging.OnnxExport;
 import dev.finetune.registry.domain.Json;
 import dev.finetune.registry.domain.ModelVersion;
 import dev.finetune.registry.domain.RegistryProblems;
+import dev.finetune.registry.serving.PackageLoader;
+import dev.finetune.registry.serving.VersionPackage;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.MissingObjectException;
 import dev.finetune.storage.ObjectUri;
 import dev.finetune.storage.StorageException;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
@@ -40,11 +38,13 @@ public class VersionExports {
     private static final int RETRY_AFTER_SECONDS = 5;
 
     private final ArtifactStore store;
+    private final PackageLoader packages;
     /** One build at a time per instance: each holds the package, the base graph and the export in the heap. */
     private final ReentrantLock building = new ReentrantLock();
 
-    public VersionExports(ArtifactStore store) {
+    public VersionExports(ArtifactStore store, PackageLoader packages) {
         this.store = store;
+        this.packages = packages;
     }
 
     /** A stored export: where it is and its size in bytes. */
@@ -101,29 +101,17 @@ public class VersionExports {
     }
 
     private byte[] build(ModelVersion version) {
-        byte[] packageBytes = store.read(ObjectUri.parse(version.packageUri));
-        String sha256 = sha256(packageBytes);
-        if (!sha256.equals(version.packageSha256)) {
-            throw new IllegalStateException(version.modelName + " v" + version.version + ": package sha256 " + sha256
-                    + " does not match the registered " + version.packageSha256);
-        }
+        ModelPackage modelPackage = packages.verified(VersionPackage.of(version));
         try {
-            ModelPackage modelPackage = ModelPackage.readFrom(new ByteArrayInputStream(packageBytes));
             Map<String, Double> testMetrics = version.metrics == null ? Map.of() : Json.read(version.metrics, METRICS);
             OnnxExport export = OnnxExport.of(modelPackage, version.modelName, version.version, testMetrics);
-            ByteArrayOutputStream zip = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, export.sizeBytes() + 4096));
+            ByteArrayOutputStream zip = new ByteArrayOutputStream(
+                    (int) Math.min(Integer.MAX_VALUE - 8, export.sizeBytes() + 4096));
             export.writeTo(zip);
             return zip.toByteArray();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + version.packageUri + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+            throw new IllegalStateException("cannot export " + version.modelName + " v" + version.version + ": "
+                    + e.getMessage(), e);
         }
     }
 }

@@ -25,18 +25,7 @@ public class PackageLoader {
     }
 
     Predictor load(VersionPackage version) {
-        byte[] bytes = store.read(ObjectUri.parse(version.packageUri()));
-        String sha256 = sha256(bytes);
-        if (!sha256.equals(version.packageSha256())) {
-            throw new PackageUnverified(version.model(), version.version(), sha256, version.packageSha256());
-        }
-        TextClassifier classifier;
-        try {
-            classifier = TextClassifier.load(ModelPackage.readFrom(new ByteArrayInputStream(bytes)));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read the package of " + version + " (" + version.packageUri()
-                    + "): " + e.getMessage(), e);
-        }
+        TextClassifier classifier = TextClassifier.load(verified(version));
         return new Predictor() {
             @Override
             public List<Prediction> predict(List<String> texts) {
@@ -48,6 +37,26 @@ public class PackageLoader {
                 classifier.close();
             }
         };
+    }
+
+    /**
+     * The version's package as stored, once its SHA-256 is the registered one: what is served and what is exported
+     * is what was evaluated.
+     *
+     * @throws PackageUnverified when the checksum differs
+     */
+    public ModelPackage verified(VersionPackage version) {
+        byte[] bytes = store.read(ObjectUri.parse(version.packageUri()));
+        String sha256 = sha256(bytes);
+        if (!sha256.equals(version.packageSha256())) {
+            throw new PackageUnverified(version.model(), version.version(), sha256, version.packageSha256());
+        }
+        try {
+            return ModelPackage.readFrom(new ByteArrayInputStream(bytes));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the package of " + version + " (" + version.packageUri()
+                    + "): " + e.getMessage(), e);
+        }
     }
 
     private static String sha256(byte[] bytes) {
