@@ -5,10 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.finetune.ml.runtime.GradMode;
 import dev.finetune.ml.tokenizer.TokenBatch;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * Batched inference of label probabilities, shared by {@link TextClassifier} and validation during
@@ -20,29 +17,19 @@ public final class Predictor {
 
     /** Probabilities [texts][labels] in input order. */
     public static float[][] probabilities(ClassifierNetwork network, NDManager parent, List<long[]> ids, int batchSize) {
-        int[] order = IntStream.range(0, ids.size()).boxed()
-                .sorted(Comparator.comparingInt(i -> ids.get(i).length))
-                .mapToInt(Integer::intValue).toArray();
         int labels = network.numLabels();
-        float[][] out = new float[ids.size()][];
         try (GradMode ignored = GradMode.off()) {
-            for (int start = 0; start < order.length; start += batchSize) {
-                int end = Math.min(order.length, start + batchSize);
-                List<long[]> chunk = new ArrayList<>(end - start);
-                for (int i = start; i < end; i++) {
-                    chunk.add(ids.get(order[i]));
-                }
+            return LengthBatches.score(ids, batchSize, chunk -> {
                 try (NDManager batch = parent.newSubManager()) {
                     NDArray logits = network.apply(TokenBatch.of(chunk).toNDList(batch), false).singletonOrThrow();
                     float[] flat = logits.softmax(-1).toFloatArray();
-                    for (int i = start; i < end; i++) {
-                        float[] row = new float[labels];
-                        System.arraycopy(flat, (i - start) * labels, row, 0, labels);
-                        out[order[i]] = row;
+                    float[][] rows = new float[chunk.size()][labels];
+                    for (int i = 0; i < chunk.size(); i++) {
+                        System.arraycopy(flat, i * labels, rows[i], 0, labels);
                     }
+                    return rows;
                 }
-            }
+            });
         }
-        return out;
     }
 }

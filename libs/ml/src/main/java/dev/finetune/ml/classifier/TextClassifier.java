@@ -5,10 +5,7 @@ import dev.finetune.ml.packaging.ModelMetadata;
 import dev.finetune.ml.packaging.ModelPackage;
 import dev.finetune.ml.tokenizer.TextTokenizer;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A fine-tuned text classifier loaded from a {@link ModelPackage}: tokenizer, encoder and head in one
@@ -62,20 +59,7 @@ public final class TextClassifier implements AutoCloseable {
 
     /** The most probable label of each text, with every label's probability. */
     public List<Prediction> predict(List<String> texts) {
-        float[][] probabilities = probabilities(texts);
-        List<Prediction> out = new ArrayList<>(texts.size());
-        for (float[] p : probabilities) {
-            Map<String, Double> byLabel = new LinkedHashMap<>();
-            int best = 0;
-            for (int k = 0; k < p.length; k++) {
-                byLabel.put(labels.get(k), (double) p[k]);
-                if (p[k] > p[best]) {
-                    best = k;
-                }
-            }
-            out.add(new Prediction(labels.get(best), p[best], byLabel));
-        }
-        return out;
+        return Prediction.of(labels, probabilities(texts));
     }
 
     @Override

@@ -9,6 +9,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.finetune.ml.BaseModel;
 import dev.finetune.ml.classifier.ClassifierNetwork;
+import dev.finetune.ml.classifier.OnnxClassifier;
 import dev.finetune.ml.classifier.TextClassifier;
 import dev.finetune.ml.data.Example;
 import dev.finetune.ml.onnx.ClassifierGraph;
@@ -107,6 +108,14 @@ class OnnxExportTests {
         System.out.printf("ONNX export of %s: max abs difference in probabilities %.3g over %d texts%n",
                 baseModel, difference, texts.size());
         assertThat(difference).isLessThanOrEqualTo(TOLERANCE);
+
+        // The platform's own ONNX Runtime path (every graph optimisation on, its batching) scores alike.
+        try (OnnxClassifier served = OnnxClassifier.load(tuned, 2)) {
+            assertThat(served.labels()).containsExactlyElementsOf(LABELS);
+            double servedDifference = maxAbsDifference(served.probabilities(texts), platform);
+            System.out.printf("OnnxClassifier of %s: max abs difference %.3g%n", baseModel, servedDifference);
+            assertThat(servedDifference).isLessThanOrEqualTo(TOLERANCE);
+        }
     }
 
     /** Batches of {@value #BATCH} texts, each padded to its longest, as a client would send them. */
