@@ -13,6 +13,13 @@ public interface EvaluationSettings {
 
     Bootstrap bootstrap();
 
+    /**
+     * What runs inference while scoring: {@code onnxruntime} or {@code libtorch}, as registry-service serves
+     * ({@code registry.serving.engine}), so the latency the promotion policy judges is the served one.
+     */
+    @WithDefault("onnxruntime")
+    String engine();
+
     /** Inference speed is measured on the test texts after the quality metrics. */
     interface Latency {
 

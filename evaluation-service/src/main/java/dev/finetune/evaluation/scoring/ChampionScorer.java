@@ -7,14 +7,14 @@ import dev.finetune.evaluation.domain.ChampionScore;
 import dev.finetune.evaluation.domain.ChampionStore;
 import dev.finetune.evaluation.domain.EvaluationMapper;
 import dev.finetune.events.EventCodec;
-import dev.finetune.ml.classifier.TextClassifier;
+import dev.finetune.ml.classifier.Classifier;
 import dev.finetune.ml.data.Example;
 import dev.finetune.ml.eval.Evaluator;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 /**
@@ -66,8 +66,7 @@ public class ChampionScorer {
         }
         String what = "champion " + champion.modelName + " v" + champion.version;
         Outcome outcome;
-        try (TextClassifier classifier = TextClassifier.load(
-                packages.load(what, champion.packageUri, champion.packageSha256))) {
+        try (Classifier classifier = packages.classifier(what, champion.packageUri, champion.packageSha256)) {
             float[][] probabilities = classifier.probabilities(split.texts());
             if (new HashSet<>(classifier.labels()).containsAll(labelsOf(split))) {
                 ScoreSheet sheet = ScoreSheet.of(classifier.labels(),

@@ -11,7 +11,7 @@ import dev.finetune.evaluation.report.ReportWriter;
 import dev.finetune.evaluation.report.Svg;
 import dev.finetune.events.CheckpointSaved;
 import dev.finetune.events.EvaluationCompleted;
-import dev.finetune.ml.classifier.TextClassifier;
+import dev.finetune.ml.classifier.Classifier;
 import dev.finetune.ml.eval.Evaluator;
 import dev.finetune.ml.eval.LatencyMetrics;
 import dev.finetune.support.retry.TransientFaults;
@@ -105,8 +105,8 @@ public class CheckpointEvaluator {
     private void score(CheckpointSaved event, TestSplit split, Evaluation evaluation) {
         ScoreSheet sheet;
         LatencyMetrics latency;
-        try (TextClassifier classifier = TextClassifier.load(packages.load("checkpoint",
-                evaluation.checkpointUri, evaluation.checkpointSha256))) {
+        try (Classifier classifier = packages.classifier("checkpoint",
+                evaluation.checkpointUri, evaluation.checkpointSha256)) {
             int[] truth;
             try {
                 truth = Evaluator.truth(classifier.labels(), split.examples());

@@ -1,8 +1,12 @@
 package dev.finetune.evaluation.scoring;
 
+import dev.finetune.evaluation.config.EvaluationSettings;
+import dev.finetune.ml.classifier.Classifier;
+import dev.finetune.ml.classifier.InferenceEngine;
 import dev.finetune.ml.packaging.ModelPackage;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.ObjectUri;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,13 +20,21 @@ import java.nio.file.Path;
  * reads it: a package that was changed, truncated or swapped is refused with both checksums in the reason.
  * The bytes go to a temporary file, not the heap, so a large package is held once (as the parsed package).
  */
+@Startup // refuses an unknown evaluation.engine at start
 @ApplicationScoped
 public class PackageLoader {
 
     private final ArtifactStore store;
+    private final InferenceEngine engine;
 
-    public PackageLoader(ArtifactStore store) {
+    public PackageLoader(ArtifactStore store, EvaluationSettings settings) {
         this.store = store;
+        this.engine = InferenceEngine.of(settings.engine());
+    }
+
+    /** The package's classifier on the configured engine ({@code evaluation.engine}), as registry-service serves it. */
+    public Classifier classifier(String what, String uri, String expectedSha256) {
+        return engine.load(load(what, uri, expectedSha256));
     }
 
     /**

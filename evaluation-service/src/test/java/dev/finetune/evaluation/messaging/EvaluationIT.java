@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.finetune.evaluation.EvaluationFixtures;
+import dev.finetune.evaluation.config.EvaluationSettings;
 import dev.finetune.evaluation.domain.Champion;
 import dev.finetune.evaluation.domain.ChampionStore;
 import dev.finetune.evaluation.scoring.LengthBuckets;
@@ -20,7 +21,8 @@ import dev.finetune.events.EventCodec;
 import dev.finetune.events.EventMeta;
 import dev.finetune.events.ModelPromoted;
 import dev.finetune.events.Topics;
-import dev.finetune.ml.classifier.TextClassifier;
+import dev.finetune.ml.classifier.Classifier;
+import dev.finetune.ml.classifier.InferenceEngine;
 import dev.finetune.ml.data.Example;
 import dev.finetune.ml.eval.EvaluationMetrics;
 import dev.finetune.ml.eval.Evaluator;
@@ -79,6 +81,9 @@ class EvaluationIT {
     @Inject
     ChampionStore champions;
 
+    @Inject
+    EvaluationSettings settings;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
@@ -118,7 +123,7 @@ class EvaluationIT {
 
         // The metrics are what the model library computes directly on the same test split.
         EvaluationMetrics direct;
-        try (TextClassifier classifier = TextClassifier.load(EvaluationFixtures.read(bytes))) {
+        try (Classifier classifier = engine().load(EvaluationFixtures.read(bytes))) {
             direct = Evaluator.evaluate(classifier, EvaluationFixtures.test());
         }
         assertThat(completed.metrics()).containsOnlyKeys("accuracy", "macroF1", "logLoss", "ece", "latencyP50Ms",
@@ -204,7 +209,7 @@ class EvaluationIT {
         assertThat(report(completed).path("testSplit").path("uri").asText()).isEqualTo(test.uri());
         assertThat(report(completed).path("testSplit").path("sha256").asText()).isEqualTo(test.sha256());
         assertThat(report(completed).path("testSplit").path("examples").asInt()).isEqualTo(21);
-        try (TextClassifier classifier = TextClassifier.load(EvaluationFixtures.read(EvaluationFixtures.candidatePackage()))) {
+        try (Classifier classifier = engine().load(EvaluationFixtures.read(EvaluationFixtures.candidatePackage()))) {
             assertThat(completed.metrics().get("accuracy"))
                     .isCloseTo(Evaluator.evaluate(classifier, examples).accuracy(), within(1e-9));
         }
@@ -651,8 +656,13 @@ class EvaluationIT {
                 .as("champion of %s", model).contains("v" + promotion.version() + " from event " + promotion.eventId()));
     }
 
-    private static boolean[] correct(byte[] modelPackage, List<Example> test) {
-        try (TextClassifier classifier = TextClassifier.load(EvaluationFixtures.read(modelPackage))) {
+    /** The engine the service scores with ({@code evaluation.engine}): the direct figures must be that engine's. */
+    private InferenceEngine engine() {
+        return InferenceEngine.of(settings.engine());
+    }
+
+    private boolean[] correct(byte[] modelPackage, List<Example> test) {
+        try (Classifier classifier = engine().load(EvaluationFixtures.read(modelPackage))) {
             var predictions = classifier.predict(test.stream().map(Example::text).toList());
             boolean[] right = new boolean[test.size()];
             for (int i = 0; i < right.length; i++) {

@@ -70,5 +70,13 @@ public interface RegistrySettings {
          */
         @WithDefault("10s")
         Duration loadTimeout();
+
+        /**
+         * What runs a version's inference: {@code onnxruntime} (its ONNX graph, the faster on CPUs: docs/benchmarks.md)
+         * or {@code libtorch} (the engine it was trained on); the same probabilities within 1e-4. Set evaluation-service's
+         * {@code evaluation.engine} alike, so the latency the policy judges is the served one.
+         */
+        @WithDefault("onnxruntime")
+        String engine();
     }
 }

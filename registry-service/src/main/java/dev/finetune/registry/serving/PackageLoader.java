@@ -1,42 +1,39 @@
 package dev.finetune.registry.serving;
 
-import dev.finetune.ml.classifier.Prediction;
-import dev.finetune.ml.classifier.TextClassifier;
+import dev.finetune.ml.classifier.Classifier;
+import dev.finetune.ml.classifier.InferenceEngine;
 import dev.finetune.ml.packaging.ModelPackage;
+import dev.finetune.registry.config.RegistrySettings;
 import dev.finetune.registry.domain.PackageUnverified;
 import dev.finetune.storage.ArtifactStore;
 import dev.finetune.storage.ObjectUri;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.List;
 
-/** Downloads a version's package, checks its SHA-256 against the registered one, and loads its classifier. */
+/**
+ * Downloads a version's package, checks its SHA-256 against the registered one, and loads its classifier on the
+ * configured inference engine (refused at start when the setting names none).
+ */
+@Startup
 @ApplicationScoped
 public class PackageLoader {
 
     private final ArtifactStore store;
+    private final InferenceEngine engine;
 
-    public PackageLoader(ArtifactStore store) {
+    public PackageLoader(ArtifactStore store, RegistrySettings settings) {
         this.store = store;
+        this.engine = InferenceEngine.of(settings.serving().engine());
     }
 
-    Predictor load(VersionPackage version) {
-        TextClassifier classifier = TextClassifier.load(verified(version));
-        return new Predictor() {
-            @Override
-            public List<Prediction> predict(List<String> texts) {
-                return classifier.predict(texts);
-            }
-
-            @Override
-            public void close() {
-                classifier.close();
-            }
-        };
+    /** The version's classifier on the configured engine ({@code registry.serving.engine}). */
+    Classifier load(VersionPackage version) {
+        return engine.load(verified(version));
     }
 
     /**

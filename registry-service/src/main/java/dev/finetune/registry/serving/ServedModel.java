@@ -1,5 +1,6 @@
 package dev.finetune.registry.serving;
 
+import dev.finetune.ml.classifier.Classifier;
 import dev.finetune.ml.classifier.Prediction;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,11 +13,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ServedModel {
 
     private final VersionPackage version;
-    private final Predictor predictor;
+    private final Classifier predictor;
     private final AtomicInteger users = new AtomicInteger(1); // the cache's own reference
     private volatile boolean retired;
 
-    ServedModel(VersionPackage version, Predictor predictor) {
+    ServedModel(VersionPackage version, Classifier predictor) {
         this.version = version;
         this.predictor = predictor;
     }

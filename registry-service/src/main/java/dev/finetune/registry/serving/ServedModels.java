@@ -1,5 +1,6 @@
 package dev.finetune.registry.serving;
 
+import dev.finetune.ml.classifier.Classifier;
 import dev.finetune.registry.config.RegistrySettings;
 import dev.finetune.registry.domain.ModelVersion;
 import dev.finetune.registry.domain.PackageUnverified;
@@ -47,7 +48,7 @@ public class ServedModels implements VersionPreloader {
     static final Duration LOAD_TIMEOUT_BOUND = Duration.ofMinutes(5);
     private static final Logger LOG = Logger.getLogger(ServedModels.class);
 
-    private final Function<VersionPackage, Predictor> loader;
+    private final Function<VersionPackage, Classifier> loader;
     private final int maxLoaded;
     private final Duration loadTimeout;
     private final ExecutorService loads;
@@ -59,7 +60,7 @@ public class ServedModels implements VersionPreloader {
         this(loader::load, settings.serving().maxLoadedVersions(), settings.serving().loadTimeout());
     }
 
-    ServedModels(Function<VersionPackage, Predictor> loader, int maxLoaded, Duration loadTimeout) {
+    ServedModels(Function<VersionPackage, Classifier> loader, int maxLoaded, Duration loadTimeout) {
         if (maxLoaded < 1 || maxLoaded > MAX_LOADED_BOUND) {
             throw new IllegalArgumentException("registry.serving.max-loaded-versions must be within 1.."
                     + MAX_LOADED_BOUND + ", was " + maxLoaded);

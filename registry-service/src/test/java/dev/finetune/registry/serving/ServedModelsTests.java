@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.finetune.ml.classifier.Prediction;
+import dev.finetune.ml.classifier.Classifier;
 import dev.finetune.registry.domain.PackageUnverified;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -159,14 +159,19 @@ class ServedModelsTests {
                 "sha-" + version);
     }
 
-    /** Answers with its version's name as the label and records when it is freed. */
-    private Predictor predictor(VersionPackage version) {
+    /** Answers with its version's name as the only label and records when it is freed. */
+    private Classifier predictor(VersionPackage version) {
         loads.computeIfAbsent(version, k -> new AtomicInteger()).incrementAndGet();
         AtomicBoolean freed = new AtomicBoolean();
-        return new Predictor() {
+        return new Classifier() {
             @Override
-            public List<Prediction> predict(List<String> texts) {
-                return texts.stream().map(t -> new Prediction("v" + version.version(), 1.0, Map.of())).toList();
+            public List<String> labels() {
+                return List.of("v" + version.version());
+            }
+
+            @Override
+            public float[][] probabilities(List<String> texts) {
+                return texts.stream().map(t -> new float[] {1f}).toArray(float[][]::new);
             }
 
             @Override

@@ -21,7 +21,7 @@ import java.util.Set;
  * ONNX Runtime's graph optimisations (fused attention, layer norm and GELU) are what it may win by; bench/predict.sh
  * measures both engines side by side. A session is safe to call from several threads.
  */
-public final class OnnxClassifier implements AutoCloseable {
+public final class OnnxClassifier implements Classifier {
 
     private static final int BATCH_SIZE = 32;
     private static final int MAX_THREADS = 64;
@@ -65,18 +65,14 @@ public final class OnnxClassifier implements AutoCloseable {
         }
     }
 
+    @Override
     public List<String> labels() {
         return labels;
     }
 
-    /** Probabilities [texts][labels], labels in {@link #labels()} order. */
+    @Override
     public float[][] probabilities(List<String> texts) {
         return LengthBatches.score(tokenizer.encode(texts), BATCH_SIZE, this::score);
-    }
-
-    /** The most probable label of each text, with every label's probability. */
-    public List<Prediction> predict(List<String> texts) {
-        return Prediction.of(labels, probabilities(texts));
     }
 
     /** One batch, each row padded to the batch's longest with its mask saying which tokens are real. */

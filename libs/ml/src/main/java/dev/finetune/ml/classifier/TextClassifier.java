@@ -11,7 +11,7 @@ import java.util.List;
  * A fine-tuned text classifier loaded from a {@link ModelPackage}: tokenizer, encoder and head in one
  * native model. Holds native memory, so close it; safe for one thread at a time.
  */
-public final class TextClassifier implements AutoCloseable {
+public final class TextClassifier implements Classifier {
 
     private static final int BATCH_SIZE = 32;
 
@@ -44,6 +44,7 @@ public final class TextClassifier implements AutoCloseable {
         }
     }
 
+    @Override
     public List<String> labels() {
         return labels;
     }
@@ -52,14 +53,9 @@ public final class TextClassifier implements AutoCloseable {
         return metadata;
     }
 
-    /** Probabilities [texts][labels], labels in {@link #labels()} order. */
+    @Override
     public float[][] probabilities(List<String> texts) {
         return Predictor.probabilities(network, model.getNDManager(), tokenizer.encode(texts), BATCH_SIZE);
-    }
-
-    /** The most probable label of each text, with every label's probability. */
-    public List<Prediction> predict(List<String> texts) {
-        return Prediction.of(labels, probabilities(texts));
     }
 
     @Override

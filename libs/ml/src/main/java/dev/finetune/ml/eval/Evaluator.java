@@ -1,6 +1,6 @@
 package dev.finetune.ml.eval;
 
-import dev.finetune.ml.classifier.TextClassifier;
+import dev.finetune.ml.classifier.Classifier;
 import dev.finetune.ml.data.Example;
 
 import java.util.ArrayList;
@@ -18,7 +18,7 @@ public final class Evaluator {
     private Evaluator() {}
 
     /** Predicts every example (batched) and scores the predictions. Unknown labels are an error. */
-    public static EvaluationMetrics evaluate(TextClassifier classifier, List<Example> examples) {
+    public static EvaluationMetrics evaluate(Classifier classifier, List<Example> examples) {
         List<String> texts = examples.stream().map(Example::text).toList();
         float[][] probabilities = classifier.probabilities(texts);
         return score(classifier.labels(), truth(classifier.labels(), examples), probabilities);
@@ -95,7 +95,7 @@ public final class Evaluator {
      * Latency of {@code requests} single-text predictions (p50, p95) and throughput of batches of 32,
      * after a short warm-up; texts are cycled when fewer than needed.
      */
-    public static LatencyMetrics latency(TextClassifier classifier, List<String> texts, int requests) {
+    public static LatencyMetrics latency(Classifier classifier, List<String> texts, int requests) {
         if (texts.isEmpty()) {
             throw new IllegalArgumentException("latency needs at least one text");
         }
