@@ -38,6 +38,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The local stack as a user and an operator run it: real broker, S3Proxy and PostgreSQL, the four services as
@@ -50,6 +51,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(SharedStack.Resolver.class)
+@ResourceLock(SharedStack.LOCK)
 class DevStackIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
