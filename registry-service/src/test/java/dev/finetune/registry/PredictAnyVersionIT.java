@@ -21,14 +21,12 @@ import dev.finetune.testing.PostgresTestResource;
 import dev.finetune.testing.S3TestResource;
 import dev.finetune.testing.TestTokens;
 import dev.finetune.testing.TopicSnapshot;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -53,9 +51,6 @@ class PredictAnyVersionIT {
     @Inject
     ArtifactStore store;
 
-    @Inject
-    EntityManager entityManager;
-
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
@@ -79,10 +74,24 @@ class PredictAnyVersionIT {
         awaitRecords(Topics.MODELS_PROMOTED, model, 1);
         send(evaluation(model, packages[1].uri().toString(), packages[1].sha256(), null));
         awaitRecords(Topics.MODELS_REJECTED, model, 1);
-        // The registry moves only production itself; a staging alias is another row of the same table.
-        QuarkusTransaction.requiringNew().run(() -> entityManager.createNativeQuery(
-                "INSERT INTO model_alias (model_name, alias, version, updated_at) VALUES (?1, 'staging', 2, now())")
-                .setParameter(1, model).executeUpdate());
+        // An approver points staging at the rejected v2, audited; production is not set this way.
+        String approver = TestTokens.user(FinetuneRealm.APPROVER, FinetuneRealm.TEAM_A);
+        setAlias(approver, model, "staging", "{\"version\": 2, \"reason\": \"try v2 on the shadow traffic\"}")
+                .then().statusCode(200).body("version", equalTo(2));
+        given().auth().oauth2(approver).get("/models/" + model).then().statusCode(200)
+                .body("aliases.staging", equalTo(2)).body("aliases.production", equalTo(1));
+        given().auth().oauth2(approver).get("/models/" + model + "/audit").then().statusCode(200)
+                .body("find { it.alias == 'staging' }.toVersion", equalTo(2))
+                .body("find { it.alias == 'staging' }.reason", equalTo("try v2 on the shadow traffic"));
+        assertProblem(setAlias(approver, model, "production", "{\"version\": 2, \"reason\": \"r\"}"), 409,
+                "production-alias");
+        assertProblem(setAlias(approver, model, "Not_An_Alias", "{\"version\": 2, \"reason\": \"r\"}"), 400,
+                "invalid-alias");
+        assertProblem(setAlias(approver, model, "staging", "{\"version\": 9, \"reason\": \"r\"}"), 404,
+                "model-version-not-found");
+        assertProblem(setAlias(approver, model, "staging", "{\"version\": 2}"), 400, "missing-reason");
+        setAlias(TestTokens.user(FinetuneRealm.PREDICTOR, FinetuneRealm.TEAM_A), model, "staging",
+                "{\"version\": 1, \"reason\": \"r\"}").then().statusCode(403);
 
         predict(model, "").then().statusCode(200).body("model", equalTo(model)).body("version", equalTo(1))
                 .body("predictions.size()", equalTo(1));
@@ -129,6 +138,11 @@ class PredictAnyVersionIT {
                 409, "package-unverified");
         given().auth().oauth2(TestTokens.teamA()).get("/models/" + model).then().statusCode(200)
                 .body("aliases", anEmptyMap());
+    }
+
+    private static Response setAlias(String token, String model, String alias, String body) {
+        return given().auth().oauth2(token).contentType(ContentType.JSON).body(body)
+                .put("/models/" + model + "/aliases/" + alias);
     }
 
     private static Response predict(String model, String query) {

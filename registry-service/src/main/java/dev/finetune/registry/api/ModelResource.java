@@ -60,6 +60,10 @@ public class ModelResource {
      * Body of manual promotion and rollback: why. Who is the token's subject, never a field of the body (a body
      * naming an {@code actor} is refused as an unknown field), so the audit cannot be told someone else did it.
      */
+    /** The body of {@code PUT /models/{name}/aliases/{alias}}. */
+    public record AliasTarget(Integer version, String reason) {
+    }
+
     public record Reason(String reason) {
     }
 
@@ -182,6 +186,18 @@ public class ModelResource {
         checkWrite(name, owner(name, () -> RegistryProblems.noProductionVersion(name)));
         ModelVersion restored = registry.rollback(name, reason(body), caller.subject());
         return view(restored);
+    }
+
+    @PUT
+    @RolesAllowed(Roles.APPROVER)
+    @Path("/{name}/aliases/{alias}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public VersionView setAlias(@PathParam("name") String name, @PathParam("alias") String alias, AliasTarget body) {
+        if (body.version() == null) {
+            throw RegistryProblems.invalidParameter("the body names the version: {\"version\": 3, \"reason\": \"...\"}");
+        }
+        checkWrite(name, owner(name, () -> RegistryProblems.versionNotFound(name, body.version())));
+        return view(registry.setAlias(name, alias, body.version(), body.reason(), caller.subject()));
     }
 
     private static String reason(Reason body) {

@@ -33,6 +33,8 @@ public class Registry {
 
     public static final String PRODUCTION = "production";
     public static final String PRODUCER = "registry-service";
+    /** An alias other than production that a person may point at a version: {@code staging}, {@code challenger}, ... */
+    public static final java.util.regex.Pattern ALIAS = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,39}");
     /** The team of a model registered before lineages carried one: only an admin acts on it. */
     public static final String UNASSIGNED = "unassigned";
     private static final Logger LOG = Logger.getLogger(Registry.class);
@@ -160,6 +162,32 @@ public class Registry {
             throw RegistryProblems.alreadyProduction(model, versionNumber);
         }
         return moveProduction(model, target, previous, ModelPromoted.Trigger.MANUAL, reason, actor);
+    }
+
+    /**
+     * Points an alias other than production ({@code staging}, {@code challenger}, any name {@link #ALIAS} admits) at
+     * {@code version}, audited like every move; predict answers from it with {@code ?alias=}. The version is loaded
+     * first, as for production. Production moves only by promote and rollback, which announce it on models.promoted.
+     */
+    @Transactional
+    public ModelVersion setAlias(String model, String alias, int versionNumber, String reason, String actor) {
+        if (PRODUCTION.equals(alias)) {
+            throw RegistryProblems.productionAlias(model);
+        }
+        if (alias == null || !ALIAS.matcher(alias).matches()) {
+            throw RegistryProblems.invalidAlias(alias);
+        }
+        if (reason == null || reason.isBlank()) {
+            throw RegistryProblems.missingReason();
+        }
+        lockModel(model);
+        ModelVersion target = version(model, versionNumber)
+                .orElseThrow(() -> RegistryProblems.versionNotFound(model, versionNumber));
+        Integer previous = aliased(model, alias).map(v -> v.version).orElse(null);
+        preloadTarget(target);
+        moveAlias(model, alias, previous, target.version, ModelPromoted.Trigger.MANUAL.name(), reason, actor);
+        LOG.infof("%s %s v%s -> v%d (by %s: %s)", model, alias, previous, target.version, actor, reason);
+        return target;
     }
 
     /**

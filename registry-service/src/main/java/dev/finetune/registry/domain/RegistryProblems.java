@@ -36,6 +36,17 @@ public final class RegistryProblems {
                 + " has no earlier version to roll back to");
     }
 
+    public static ProblemException invalidAlias(String alias) {
+        return new ProblemException(400, "invalid-alias", "Not an alias name", "alias '" + alias + "' must match "
+                + Registry.ALIAS.pattern());
+    }
+
+    public static ProblemException productionAlias(String model) {
+        return new ProblemException(409, "production-alias", "Production moves by promote and rollback",
+                "production of " + model + " moves by POST /models/" + model + "/versions/{version}/promote or /rollback,"
+                        + " which announce it on models.promoted");
+    }
+
     public static ProblemException missingReason() {
         return new ProblemException(400, "missing-reason", "A reason is required",
                 "a reason is required: {\"reason\": \"...\"}");
