@@ -141,7 +141,7 @@ class CycleIT {
      * Once the stack has stopped, none of its processes ({@code pids}, taken while it ran: the broker, S3Proxy, every
      * service instance, and every process they started) runs, and what the stack printed named every service. Other
      * processes of this JVM are not this stack's: the shared Keycloak outlives every stack by design, and the stack
-     * of {@link SharedStack} runs beside this test.
+     * of {@link SharedStack} may be running too.
      */
     private static void assertNothingOutlives(List<Long> pids, StackSettings settings, String printed) {
         assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))

@@ -38,7 +38,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The local stack as a user and an operator run it: real broker, S3Proxy and PostgreSQL, the four services as
@@ -51,7 +50,6 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(SharedStack.Resolver.class)
-@ResourceLock(SharedStack.LOCK)
 class DevStackIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();

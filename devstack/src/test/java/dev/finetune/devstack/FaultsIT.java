@@ -50,7 +50,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The end-to-end fault tests of issue 12 ("one way out for every event, retries for transient faults, a
@@ -72,7 +71,6 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(SharedStack.Resolver.class)
-@ResourceLock(SharedStack.LOCK)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultsIT {
 

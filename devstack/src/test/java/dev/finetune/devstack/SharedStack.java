@@ -20,14 +20,11 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * (each service instance through a database proxy of its own, which the fault tests cut), the four services on
  * free ports and the shared Keycloak. Starting a stack costs about a minute of CI's time on 2 cores, so the test
  * JVM starts one for both classes, on first use, and stops it once its last test has run (JUnit closes the values
- * of its root store then). The two classes take turns on it ({@link #LOCK}); {@link CycleIT}, on a stack of its own,
- * runs beside them (src/test/resources/junit-platform.properties). A test class leaves it as it found it: every service ready, the broker and the object
+ * of its root store then). The pom runs the classes in alphabetical order, so {@link CycleIT}, on a stack of its own,
+ * runs before the shared one starts (two stacks at once on 2 cores took as long as one after the other). A test class leaves it as it found it: every service ready, the broker and the object
  * store up, every database proxy open; training instances it started beyond the stack's own it stops.
  */
 final class SharedStack implements AutoCloseable {
-
-    /** The classes that use the shared stack hold this lock: they take turns on it (CycleIT runs beside them). */
-    static final String LOCK = "dev.finetune.devstack.SharedStack";
 
     final StackSettings settings;
     final DevStack stack;
