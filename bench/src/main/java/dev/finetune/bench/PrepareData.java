@@ -99,7 +99,7 @@ public final class PrepareData {
      * Ham and spam mails (the .txt files): "Subject: ..." followed by the body, headers dropped. Split
      * about 80/20 by the mail's MD5 (in its file name), rows ordered by it too, so the order is random but fixed.
      */
-    static void spamAssassin(Path dir, Path trainOut, Path testOut) throws IOException {
+    public static void spamAssassin(Path dir, Path trainOut, Path testOut) throws IOException {
         List<String[]> train = new ArrayList<>();
         List<String[]> test = new ArrayList<>();
         List<String[]> trainSubjects = new ArrayList<>();

@@ -1,13 +1,18 @@
 package dev.finetune.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.finetune.bench.PrepareData;
 import dev.finetune.events.Topics;
 import dev.finetune.testing.FreePort;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +27,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,12 +44,15 @@ import org.junit.jupiter.api.Test;
  * event was applied exactly once (one run per prepared version, one evaluation per candidate, one model
  * version and one decision per evaluation);</li>
  * <li>every service is restarted with fresh consumer groups, so every topic is replayed from offset 0: no
- * data set version, run, evaluation, model version or promotion appears.</li>
+ * data set version, run, evaluation, model version or promotion appears;</li>
+ * <li>the promoted model scores the bench data (the SpamAssassin test split's subjects, about a thousand) in a batch
+ * prediction, whose predictions are those {@code /predict} gives for the same texts.</li>
  * </ol>
  */
 class CycleIT {
 
     private static final Duration OUTAGE = Duration.ofSeconds(20);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void theDemoCycleSurvivesStorageAndBrokerOutagesAKilledTrainingServiceAndAReplay() throws Exception {
@@ -123,6 +132,9 @@ class CycleIT {
                     "registry-service-replay"));
             assertThat(probe.state(dataset))
                     .as("versions, runs, evaluations, model versions and alias moves after the replay").isEqualTo(before);
+
+            // 5. A batch prediction over the bench data.
+            assertBatchPredictionScoresAsPredict(probe, dataset, settings.logDirectory().resolve("bench-data"));
             assertThat(stack.pids()).hasSizeGreaterThanOrEqualTo(DevStack.SERVICES.size() + 2)
                     .allSatisfy(pid -> assertThat(ProcessHandle.of(pid)).isPresent());
             List<Long> taken = new ArrayList<>(stack.pids()); // and every process they started
@@ -186,6 +198,60 @@ class CycleIT {
         assertThat(decisionsPerVersion.keySet()).as("a decision for every model version").isEqualTo(registered);
         decisionsPerVersion.forEach((version, ids) ->
                 assertThat(ids).as("decisions on models.promoted/rejected for version %s", version).hasSize(1));
+    }
+
+    /**
+     * The production version of {@code model} scores the SpamAssassin test split's subjects in a batch prediction
+     * through the registry: it succeeds, with one prediction per row in input order, each with the label and (within
+     * 1e-4) the scores {@code /predict} gives the same text, and its end is announced on batch-predictions.completed.
+     */
+    private static void assertBatchPredictionScoresAsPredict(StackProbe probe, String model, Path work) throws Exception {
+        Files.createDirectories(work);
+        PrepareData.spamAssassin(Path.of(System.getProperty("bench.spam.dir")), work.resolve("spam-train.jsonl"),
+                work.resolve("spam-test.jsonl"));
+        String input = Files.readString(work.resolve("spam-test-subjects.jsonl"));
+        List<String> texts = input.lines().map(line -> read(line).path("text").asText()).toList();
+        assertThat(texts).as("the bench's test subjects").hasSizeGreaterThan(500);
+
+        String jobs = probe.registry() + "/models/" + model + "/batch-predictions";
+        JsonNode created = StackProbe.send("POST", jobs, input, "application/x-ndjson");
+        String id = created.path("id").asText();
+        JsonNode done = await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> StackProbe.get(jobs + "/" + id),
+                        job -> job != null && List.of("succeeded", "failed").contains(job.path("status").asText()));
+        assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("succeeded");
+        assertThat(done.path("rowsScored").asInt()).isEqualTo(texts.size());
+
+        List<JsonNode> predictions = new String(StackProbe.download(jobs + "/" + id + "/predictions"),
+                StandardCharsets.UTF_8).lines().filter(line -> !line.isEmpty()).map(CycleIT::read).toList();
+        assertThat(predictions).extracting(p -> p.path("row").asInt())
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, texts.size()).boxed().toList());
+        for (int start = 0; start < texts.size(); start += 64) {
+            List<String> chunk = texts.subList(start, Math.min(texts.size(), start + 64));
+            JsonNode answer = StackProbe.send("POST", probe.registry() + "/models/" + model + "/predict",
+                    JSON.writeValueAsString(Map.of("inputs", chunk)), "application/json").path("predictions");
+            for (int i = 0; i < chunk.size(); i++) {
+                int row = start + i + 1;
+                JsonNode batch = predictions.get(row - 1);
+                assertThat(batch.path("label").asText()).as("row %d", row).isEqualTo(answer.get(i).path("label").asText());
+                answer.get(i).path("scores").fields().forEachRemaining(score -> assertThat(
+                        batch.path("scores").path(score.getKey()).asDouble()).as("row %d, %s", row, score.getKey())
+                        .isCloseTo(score.getValue().asDouble(), within(1e-4)));
+            }
+        }
+        List<JsonNode> ends = probe.records(Topics.BATCH_PREDICTIONS_COMPLETED, model).stream()
+                .map(r -> read(r.value())).toList();
+        assertThat(ends).extracting(e -> e.path("batchPredictionId").asText()).containsExactly(id);
+        assertThat(ends.get(0).path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(ends.get(0).path("rows").asInt()).isEqualTo(texts.size());
+    }
+
+    private static JsonNode read(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static Set<String> distinct(List<JsonNode> events, String field) {

@@ -84,13 +84,13 @@ final class StackProbe {
         return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
     }
 
-    /** Sends {@code body} and returns the answer's JSON (null when empty); fails on any status but 200 and 201. */
+    /** Sends {@code body} and returns the answer's JSON (null when empty); fails on any status but 200, 201 and 202. */
     static JsonNode send(String method, String url, String body, String contentType) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(120))
                 .header("Content-Type", contentType).header("Authorization", operator().authorization())
                 .method(method, HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200 && response.statusCode() != 201) {
+        if (response.statusCode() < 200 || response.statusCode() > 202) {
             throw new IllegalStateException(method + " " + url + " answered " + response.statusCode() + ": " + response.body());
         }
         return response.body().isBlank() ? null : JSON.readTree(response.body());

@@ -14,7 +14,8 @@ public final class EventTypes {
             Topics.TRAINING_FAILED, TrainingFailed.class,
             Topics.EVALUATIONS_COMPLETED, EvaluationCompleted.class,
             Topics.MODELS_PROMOTED, ModelPromoted.class,
-            Topics.MODELS_REJECTED, ModelRejected.class);
+            Topics.MODELS_REJECTED, ModelRejected.class,
+            Topics.BATCH_PREDICTIONS_COMPLETED, BatchPredictionCompleted.class);
 
     private EventTypes() {
     }

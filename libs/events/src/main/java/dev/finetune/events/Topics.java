@@ -35,6 +35,8 @@ public final class Topics {
     public static final String MODELS_PROMOTED = "models.promoted";
     /** A candidate failed the promotion policy, key: model name. */
     public static final String MODELS_REJECTED = "models.rejected";
+    /** A batch prediction ended (succeeded or failed): {@link BatchPredictionCompleted}. */
+    public static final String BATCH_PREDICTIONS_COMPLETED = "batch-predictions.completed";
 
     /** A team's name as it may end a topic name: no dot, so the team is whatever follows the family's dot. */
     public static final Pattern TEAM = Pattern.compile("[a-z0-9][a-z0-9_-]*");
@@ -65,7 +67,7 @@ public final class Topics {
     /** Every event topic, in pipeline order. */
     public static final List<String> EVENTS = List.of(
             LABELS_INGEST, DATASETS_PREPARED, TRAINING_PROGRESS, TRAINING_CHECKPOINTS, TRAINING_COMPLETED,
-            TRAINING_FAILED, EVALUATIONS_COMPLETED, MODELS_PROMOTED, MODELS_REJECTED);
+            TRAINING_FAILED, EVALUATIONS_COMPLETED, MODELS_PROMOTED, MODELS_REJECTED, BATCH_PREDICTIONS_COMPLETED);
 
     private Topics() {
     }

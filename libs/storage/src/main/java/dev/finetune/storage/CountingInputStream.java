@@ -4,16 +4,19 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** Counts the bytes read through it, so a streamed upload knows its size afterwards. */
-final class CountingInputStream extends FilterInputStream {
+/**
+ * Counts the bytes read through it, so a streamed upload knows its size afterwards and a reader of a large object
+ * knows how far it has come.
+ */
+public final class CountingInputStream extends FilterInputStream {
 
     private long count;
 
-    CountingInputStream(InputStream in) {
+    public CountingInputStream(InputStream in) {
         super(in);
     }
 
-    long count() {
+    public long count() {
         return count;
     }
 

@@ -48,7 +48,8 @@ public final class KafkaAccess {
             service("training-service", Set.of(Topics.TRAINING_PROGRESS, Topics.TRAINING_CHECKPOINTS,
                     Topics.TRAINING_COMPLETED, Topics.TRAINING_FAILED)),
             service("evaluation-service", Set.of(Topics.EVALUATIONS_COMPLETED)),
-            service("registry-service", Set.of(Topics.MODELS_PROMOTED, Topics.MODELS_REJECTED))),
+            service("registry-service", Set.of(Topics.MODELS_PROMOTED, Topics.MODELS_REJECTED,
+                    Topics.BATCH_PREDICTIONS_COMPLETED))),
             TEAMS.stream().map(KafkaAccess::pipelineGrant)).toList();
 
     private KafkaAccess() {
@@ -77,11 +78,14 @@ public final class KafkaAccess {
         return new Grant(pipeline(team), publicTopics(), Set.copyOf(Topics.ofTeam(team)), pipeline(team) + ".");
     }
 
-    /** Topics any principal with a grant may read: promotions, rejections and every training.* topic. */
+    /**
+     * Topics any principal with a grant may read: promotions, rejections, every training.* topic and the ends of
+     * batch predictions (what a pipeline that asked for one waits for).
+     */
     public static Set<String> publicTopics() {
         return Topics.EVENTS.stream()
                 .filter(t -> t.startsWith("training.") || t.equals(Topics.MODELS_PROMOTED)
-                        || t.equals(Topics.MODELS_REJECTED))
+                        || t.equals(Topics.MODELS_REJECTED) || t.equals(Topics.BATCH_PREDICTIONS_COMPLETED))
                 .collect(Collectors.toUnmodifiableSet());
     }
 

@@ -41,7 +41,7 @@ class KafkaAccessTests {
             assertThat(pipeline.writes()).containsExactly("labels.ingest." + team);
             assertThat(pipeline.reads()).containsExactlyInAnyOrder(Topics.MODELS_PROMOTED, Topics.MODELS_REJECTED,
                     Topics.TRAINING_PROGRESS, Topics.TRAINING_CHECKPOINTS, Topics.TRAINING_COMPLETED,
-                    Topics.TRAINING_FAILED);
+                    Topics.TRAINING_FAILED, Topics.BATCH_PREDICTIONS_COMPLETED);
             assertThat(pipeline.groupPrefix()).isEqualTo("pipeline-" + team + ".");
         }
         assertThat(KafkaAccess.GRANTS).extracting(KafkaAccess.Grant::principal).doesNotContain(KafkaAccess.PIPELINE);

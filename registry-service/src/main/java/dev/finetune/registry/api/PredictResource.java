@@ -60,7 +60,7 @@ public class PredictResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response predict(@PathParam("name") String name, @QueryParam("version") String version,
                             @QueryParam("alias") String alias, PredictRequest request) {
-        PredictTarget target = target(version, alias);
+        PredictTarget target = PredictTarget.parse(version, alias);
         if (!gate.tryEnter()) {
             throw RegistryProblems.tooManyPredictions(settings.predict().maxConcurrent()).retryAfter(1);
         }
@@ -95,24 +95,6 @@ public class PredictResource {
         ModelServer.Answer answer = server.predict(name, target, inputs);
         return Response.ok(new PredictResponse(answer.model(), answer.version(),
                 answer.predictions().stream().map(PredictResource::item).toList())).build();
-    }
-
-    /** Read here rather than converted by JAX-RS, whose answer to {@code ?version=abc} would be a bare 404. */
-    private static PredictTarget target(String version, String alias) {
-        if (version != null && alias != null) {
-            throw RegistryProblems.versionAndAlias();
-        }
-        if (alias != null) {
-            return PredictTarget.alias(alias);
-        }
-        if (version == null) {
-            return PredictTarget.production();
-        }
-        try {
-            return PredictTarget.version(Integer.parseInt(version));
-        } catch (NumberFormatException e) {
-            throw RegistryProblems.invalidParameter("version must be a whole number, was " + version);
-        }
     }
 
     private static dev.finetune.support.problem.ProblemException notFound(String name, PredictTarget target) {

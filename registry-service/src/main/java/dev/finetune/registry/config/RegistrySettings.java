@@ -16,6 +16,42 @@ public interface RegistrySettings {
 
     Predict predict();
 
+    Batch batch();
+
+    /** Batch predictions (docs/registry-service.md#batch-predictions); each bound is checked at start. */
+    interface Batch {
+        /** Largest input, uploaded or named by an {@code s3://} URI, in bytes (1 KiB to 64 GiB). */
+        @WithDefault("1073741824")
+        long maxInputBytes();
+
+        /** Most rows in one input (1 to 1,000,000,000). */
+        @WithDefault("10000000")
+        long maxRows();
+
+        /** Longest JSON line or CSV field of an input, in bytes (1 KiB to 16 MiB). */
+        @WithDefault("262144")
+        int maxLineBytes();
+
+        /** Jobs one instance executes at once (1 to 8); each holds a chunk of rows and a version's model. */
+        @WithDefault("1")
+        int maxConcurrent();
+
+        /** Attempts a job gets when its instance stops or a transient fault stops it (1 to 10). */
+        @WithDefault("3")
+        int maxAttempts();
+
+        /**
+         * How long a running job's heartbeat (renewed every few seconds while it scores) may be silent before another
+         * instance takes it over (1 minute to 1 hour): longer than the wait for its model to load.
+         */
+        @WithDefault("2m")
+        Duration staleAfter();
+
+        /** How often an instance looks for jobs created on other instances (1 s to 1 minute); one created here starts at once. */
+        @WithDefault("5s")
+        Duration pollInterval();
+    }
+
     interface Predict {
         /**
          * Most predictions one instance computes at once; a request beyond them is refused at once (429 with

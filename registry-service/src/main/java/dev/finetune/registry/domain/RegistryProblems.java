@@ -109,4 +109,30 @@ public final class RegistryProblems {
         return new ProblemException(503, "artifact-store-unavailable", "The artifact store is unavailable", detail
                 + "; retry shortly");
     }
+
+    public static ProblemException batchPredictionNotFound(String model, String id) {
+        return new ProblemException(404, "batch-prediction-not-found", "No such batch prediction", "model " + model
+                + " has no batch prediction " + id);
+    }
+
+    public static ProblemException batchPredictionNotSucceeded(String id, String status, String reason) {
+        return new ProblemException(409, "batch-prediction-not-succeeded", "The batch prediction has no predictions",
+                "batch prediction " + id + " is " + status + (reason == null ? "" : ": " + reason));
+    }
+
+    public static ProblemException invalidBatchInput(String detail) {
+        return new ProblemException(400, "invalid-batch-input", "The batch prediction's input is not usable", detail);
+    }
+
+    public static ProblemException batchInputTooLarge(long size, long max) {
+        return new ProblemException(413, "batch-input-too-large", "The input is too large", "the input has "
+                + (size < 0 ? "more than " + max : size) + " bytes; at most " + max + " (registry.batch.max-input-bytes)")
+                .with("maxInputBytes", max);
+    }
+
+    public static ProblemException batchInputForbidden(String uri) {
+        return new ProblemException(403, "batch-input-forbidden", "The input may not be read", uri + " is one of the "
+                + "platform's own objects; put inputs under s3://<platform bucket>/batch-inputs/ or in a bucket of "
+                + "your own that the registry may read, or upload the file");
+    }
 }

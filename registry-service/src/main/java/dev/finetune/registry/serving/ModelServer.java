@@ -45,7 +45,8 @@ public class ModelServer {
         }
     }
 
-    private ModelVersion resolve(String model, PredictTarget target) {
+    /** The version {@code target} names now; 404 problems when the model has no such version or alias. */
+    public ModelVersion resolve(String model, PredictTarget target) {
         if (target.version() != null) {
             return registry.version(model, target.version())
                     .orElseThrow(() -> RegistryProblems.versionNotFound(model, target.version()));

@@ -1,6 +1,7 @@
 package dev.finetune.registry.serving;
 
 import dev.finetune.registry.domain.Registry;
+import dev.finetune.registry.domain.RegistryProblems;
 
 /** Which version of a model a predict request asks for: the one an alias points at now, or a version number. */
 public record PredictTarget(String alias, Integer version) {
@@ -15,6 +16,27 @@ public record PredictTarget(String alias, Integer version) {
 
     public static PredictTarget version(int version) {
         return new PredictTarget(null, version);
+    }
+
+    /**
+     * From the {@code ?version=} and {@code ?alias=} query parameters, production when neither is given; read here
+     * rather than converted by JAX-RS, whose answer to {@code ?version=abc} would be a bare 404.
+     */
+    public static PredictTarget parse(String version, String alias) {
+        if (version != null && alias != null) {
+            throw RegistryProblems.versionAndAlias();
+        }
+        if (alias != null) {
+            return alias(alias);
+        }
+        if (version == null) {
+            return production();
+        }
+        try {
+            return version(Integer.parseInt(version));
+        } catch (NumberFormatException e) {
+            throw RegistryProblems.invalidParameter("version must be a whole number, was " + version);
+        }
     }
 
     public boolean isProduction() {

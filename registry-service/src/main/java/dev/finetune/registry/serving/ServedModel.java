@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #retire() retired} (unloaded to keep within {@code registry.serving.max-loaded-versions}) it accepts no
  * new request and frees its native memory when the last in-flight one has finished.
  */
-final class ServedModel {
+public final class ServedModel {
 
     private final VersionPackage version;
     private final Classifier predictor;
@@ -49,7 +49,7 @@ final class ServedModel {
     }
 
     /** The classifier is for one thread at a time: concurrent requests on one version take turns. */
-    List<Prediction> predict(List<String> texts) {
+    public List<Prediction> predict(List<String> texts) {
         synchronized (predictor) {
             return predictor.predict(texts);
         }

@@ -96,7 +96,11 @@ public class ServedModels implements VersionPreloader {
         return use(version, loadTimeout, work);
     }
 
-    private <T> T use(VersionPackage version, Duration wait, Function<ServedModel, T> work) {
+    /**
+     * As {@link #use(VersionPackage, Function)}, waiting up to {@code wait} for the load: what a batch prediction
+     * calls, which holds the version (loaded, never unloaded under it) for its whole input.
+     */
+    public <T> T use(VersionPackage version, Duration wait, Function<ServedModel, T> work) {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             ServedModel model = await(version, slotFor(version), deadline, wait);
