@@ -3,6 +3,7 @@
 #   devstack/bench-load.sh ingest [records]                  default 100000
 #   devstack/bench-load.sh training [datasets] [instances..]  default 10 1 2 3
 #   devstack/bench-load.sh overhead [repeats]                default 5
+#   devstack/bench-load.sh serving [rows]                    default 100000
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ ! -f devstack/target/classpath.txt ]]; then

@@ -52,7 +52,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * training-service instances in turn; every run must complete exactly once; the time until the queue drained
  * and how the runs were shared;</li>
  * <li>{@code overhead [repeats]}: time from upload to {@code models.promoted} minus the training and
- * evaluation compute the services report.</li>
+ * evaluation compute the services report;</li>
+ * <li>{@code serving [rows]}: a promoted model's {@code /predict} through REST (latency of one short review, texts per
+ * second at batch 32 with one and two clients) and a batch prediction of that many short reviews (rows per second,
+ * the registry's resident memory while it runs).</li>
  * </ul>
  */
 public final class LoadBenchmark {
@@ -84,9 +87,10 @@ public final class LoadBenchmark {
             case "training" -> benchmark.training(args.length > 1 ? Integer.parseInt(args[1]) : 10,
                     args.length > 2 ? Stream.of(args).skip(2).map(Integer::parseInt).toList() : List.of(1, 2, 3));
             case "overhead" -> benchmark.overhead(args.length > 1 ? Integer.parseInt(args[1]) : 5);
+            case "serving" -> benchmark.serving(args.length > 1 ? Integer.parseInt(args[1]) : 100_000);
             default -> {
                 System.err.println("usage: bench-load.sh ingest [records] | training [datasets] [instances...]"
-                        + " | overhead [repeats]");
+                        + " | overhead [repeats] | serving [rows]");
                 System.exit(2);
             }
         }
@@ -274,6 +278,130 @@ public final class LoadBenchmark {
             Thread.sleep(200); // the log line may not be flushed yet
         }
         throw new IllegalStateException("evaluation-service logged no scoring time for run " + runId);
+    }
+
+    // ---- serving ---------------------------------------------------------------------------------------
+
+    private void serving(int rows) throws Exception {
+        try (DevStack stack = freshStack("serving")) {
+            StackSettings s = stack.settings();
+            String name = "load-serving-" + System.currentTimeMillis();
+            send("PUT", training(s) + "/training-configs/" + name, SMALL_TRAINING);
+            send("PUT", registry(s) + "/models/" + name + "/policy", "{\"minAccuracy\": 0.0, \"minMacroF1\": 0.0, "
+                    + "\"maxEce\": 1.0, \"maxLatencyP95Ms\": 60000}");
+            try (KafkaConsumer<String, String> promoted = endOf(s, Topics.MODELS_PROMOTED)) {
+                upload(s, name, jsonl(ReviewGenerator.generate(90, 300)));
+                awaitEvent(promoted, name, Duration.ofMinutes(15));
+            }
+            List<String> reviews = ReviewGenerator.generate(4_000, 301).stream().map(ReviewGenerator.Review::text).toList();
+            String predict = registry(s) + "/models/" + name + "/predict";
+            for (int i = 0; i < 30; i++) { // warm-up: JIT, the first ONNX Runtime runs
+                post(predict, JSON.writeValueAsString(Map.of("inputs", reviews.subList(i * 32, i * 32 + 32))));
+            }
+
+            List<Double> single = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                long start = System.nanoTime();
+                post(predict, JSON.writeValueAsString(Map.of("inputs", List.of(reviews.get(i)))));
+                single.add((System.nanoTime() - start) / 1e6);
+            }
+            single.sort(Comparator.naturalOrder());
+            out.printf("POST /predict, one short review, one client: p50 %.1f ms, p95 %.1f ms (%d requests)%n",
+                    single.get(single.size() / 2), single.get(single.size() * 95 / 100), single.size());
+            for (int clients : List.of(1, 2)) {
+                int requestsEach = 60;
+                long start = System.nanoTime();
+                List<CompletableFuture<Void>> running = new ArrayList<>();
+                for (int c = 0; c < clients; c++) {
+                    int offset = c * requestsEach * 32;
+                    running.add(CompletableFuture.runAsync(() -> {
+                        for (int r = 0; r < requestsEach; r++) {
+                            int from = (offset + r * 32) % (reviews.size() - 32);
+                            post(predict, json(Map.of("inputs", reviews.subList(from, from + 32))));
+                        }
+                    }));
+                }
+                running.forEach(CompletableFuture::join);
+                double seconds = seconds(start);
+                out.printf("POST /predict, batches of 32 short reviews, %d client(s): %.0f texts/s (%d requests in %.1f s)%n",
+                        clients, clients * requestsEach * 32 / seconds, clients * requestsEach, seconds);
+            }
+
+            batchPrediction(s, stack, name, reviews, rows);
+        }
+    }
+
+    /** A batch prediction of {@code rows} short reviews, with the registry's resident memory sampled while it runs. */
+    private void batchPrediction(StackSettings s, DevStack stack, String model, List<String> reviews, int rows)
+            throws Exception {
+        StringBuilder input = new StringBuilder();
+        for (int i = 0; i < rows; i++) {
+            input.append(JSON.createObjectNode().put("id", i).put("text", reviews.get(i % reviews.size()) + " #" + i))
+                    .append('\n');
+        }
+        long pid = stack.instances("registry-service").get(0).pid();
+        long before = residentKib(pid);
+        String jobs = registry(s) + "/models/" + model + "/batch-predictions";
+        HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create(jobs)).timeout(Duration.ofMinutes(5))
+                .header("Content-Type", "application/x-ndjson").header("Authorization", operator.authorization())
+                .POST(HttpRequest.BodyPublishers.ofString(input.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        if (created.statusCode() != 202) {
+            throw new IllegalStateException("batch prediction answered " + created.statusCode() + ": " + created.body());
+        }
+        String id = JSON.readTree(created.body()).path("id").asText();
+        List<Long> resident = new ArrayList<>();
+        JsonNode job;
+        while (true) {
+            job = get(jobs + "/" + id);
+            resident.add(residentKib(pid));
+            if (List.of("succeeded", "failed").contains(job.path("status").asText())) {
+                break;
+            }
+            Thread.sleep(1000); // sampling memory and progress once a second
+        }
+        double seconds = Duration.between(Instant.parse(job.path("startedAt").asText()),
+                Instant.parse(job.path("finishedAt").asText())).toMillis() / 1000.0;
+        resident.sort(Comparator.naturalOrder());
+        out.printf("batch prediction of %,d short reviews (%.1f MB of JSONL): %s in %.1f s, %.0f rows/s;"
+                        + " registry RSS before %d MiB, while running min %d / median %d / max %d MiB (%d samples)%n",
+                rows, input.length() / 1e6, job.path("status").asText(), seconds, job.path("rowsScored").asLong() / seconds,
+                before / 1024, resident.get(0) / 1024, resident.get(resident.size() / 2) / 1024,
+                resident.get(resident.size() - 1) / 1024, resident.size());
+    }
+
+    private static long residentKib(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IllegalStateException("no VmRSS for process " + pid);
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void post(String url, String body) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                    .header("Authorization", operator.authorization()).POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("POST " + url + " answered " + response.statusCode() + ": "
+                        + response.body());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     // ---- shared ----------------------------------------------------------------------------------------
