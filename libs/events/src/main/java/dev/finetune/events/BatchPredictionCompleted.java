@@ -9,7 +9,7 @@ import java.util.UUID;
  * correlation id is the batch prediction's id.
  *
  * @param version   the model version that scored every row (an alias asked for is resolved when the job is created)
- * @param rows      rows scored; on failure, rows scored before it
+ * @param rows      rows scored: every row of the input when it succeeded, 0 when it failed
  * @param outputUri JSON Lines, one prediction per input row in input order; null when it failed
  * @param reason    why it failed, naming the line when a row was at fault; null when it succeeded
  */
